@@ -1,0 +1,104 @@
+//! In-place **Leaky ReLU**, forward and backward, for `f32` and `f64` slices,
+//! dispatched at run time to AVX2, NEON, portable SIMD or scalar kernels that
+//! are all bit-identical to the scalar reference.
+//!
+//! # The contract
+//!
+//! - [`forward(x, alpha)`](forward): `x` where `x > 0`, `alpha * x` everywhere
+//!   else (`x <= 0` and NaN). `alpha` is any value of the element type: 0, -0.0,
+//!   negative, greater than 1, ±inf, NaN. So `-0.0` becomes `alpha * -0.0`, and
+//!   NaN stays NaN.
+//! - [`backward(grad, x, alpha)`](backward): `grad` where `x > 0`,
+//!   `grad * alpha` everywhere else. The derivative at 0 is `alpha`, as in
+//!   PyTorch and oneDNN.
+//! - [`backward_from_output(grad, y, alpha)`](backward_from_output): the same
+//!   gradient, decided from the forward output `y`. Only valid for `alpha >= 0`
+//!   (IEEE comparison, so `-0.0` and `+inf` qualify), because then `y > 0`
+//!   exactly when `x > 0`. For a negative or NaN `alpha` it returns
+//!   [`Error::InvalidSlope`] and leaves `grad` untouched (PyTorch issue #31938
+//!   shows what goes wrong otherwise).
+//! - Every kernel, every length, every alignment, serial or parallel, gives
+//!   results bit-identical to the scalar reference ([`reference`]). Where the
+//!   reference gives NaN, the kernel gives a NaN; the payload is not specified.
+//! - On error nothing is written. Nothing panics on any input, and no kernel
+//!   reads or writes outside the slices it is given.
+//!
+//! ```
+//! let mut x = vec![1.5f32, -2.0, 0.0, -0.0];
+//! leaky_relu::forward(&mut x, 0.1);
+//! assert_eq!(x[..2], [1.5, -0.2]);
+//!
+//! let input = [1.5f32, -2.0];
+//! let mut grad = vec![1.0f32, 1.0];
+//! leaky_relu::backward(&mut grad, &input, 0.1)?;
+//! assert_eq!(grad, [1.0, 0.1]);
+//! # Ok::<(), leaky_relu::Error>(())
+//! ```
+//!
+//! # Kernels and dispatch
+//!
+//! | [`Kernel`] | architecture | selected when |
+//! |---|---|---|
+//! | `avx2` | x86, x86_64 | the CPU reports AVX2 (CPUID, cached), or the target guarantees it |
+//! | `neon` | aarch64 | always on standard aarch64 targets (NEON is baseline) |
+//! | `portable` | any (`wide`: SSE2 on x86_64, NEON on aarch64) | no AVX2/NEON; `portable` feature on |
+//! | `scalar` | any | nothing better is available; also the reference |
+//!
+//! [`Kernel::best()`] is decided once per process and cached; a call then
+//! costs one relaxed atomic load and a direct call. The environment variable
+//! **`LEAKY_RELU_KERNEL`** (`scalar`, `portable`, `avx2` or `neon`, any case) is
+//! read once, at the first call, and overrides the choice when the named
+//! kernel is available on this CPU; an unknown or unavailable name is ignored
+//! (the detected best kernel is used), so no value can make a safe call execute
+//! an instruction the CPU lacks. Explicit kernels: [`Kernel::forward`] and
+//! friends, or [`Options::with_kernel`], which return
+//! [`Error::KernelUnavailable`] instead.
+//!
+//! # Parallelism
+//!
+//! With the `rayon` feature (default), calls on buffers of at least
+//! [`PAR_THRESHOLD_BYTES`] are split across the **current** rayon pool
+//! ([`Parallelism::Auto`]): `pool.install(|| leaky_relu::forward(..))` runs on
+//! `pool`, and a call from inside a rayon task neither deadlocks nor
+//! oversubscribes. Outside any pool, that is rayon's global pool. To keep all
+//! work on the calling thread, pass [`Parallelism::Serial`] through
+//! [`Options`], call [`set_default_parallelism`], set
+//! **`LEAKY_RELU_PARALLELISM=serial`**, or build without the `rayon` feature.
+//!
+//! # Cargo features
+//!
+//! | feature | default | what it turns on |
+//! |---|---|---|
+//! | `rayon` | yes | splitting large buffers across the current rayon pool |
+//! | `portable` | yes | the `portable` kernel on `wide` (the fallback for x86 without AVX2) |
+//!
+//! With `default-features = false` the only dependency is `bytemuck` and
+//! every call runs serially.
+
+#![deny(
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks,
+    missing_docs
+)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod api;
+mod arch;
+mod detect;
+mod element;
+mod error;
+#[doc(hidden)]
+pub mod formula;
+mod kernel;
+mod par;
+pub mod reference;
+
+pub use api::{
+    Options, backward, backward_bytes, backward_from_output, backward_from_output_bytes, forward,
+    forward_bytes,
+};
+pub use detect::{KERNEL_ENV, PARALLELISM_ENV, default_parallelism, set_default_parallelism};
+pub use element::Element;
+pub use error::{Error, Operand};
+pub use kernel::{Kernel, UnknownKernel};
+pub use par::{GRANULE_BYTES, PAR_THRESHOLD_BYTES, Parallelism};

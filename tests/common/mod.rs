@@ -1,0 +1,194 @@
+//! Shared test helpers: bit-exact comparison, special values, awkward alphas,
+//! seeded value generators and the list of kernels under test.
+#![allow(dead_code)]
+
+use leaky_relu::{Element, Kernel, Options, Parallelism};
+
+/// Float types under test, with the bit-level access the tests need.
+pub trait F: Element + core::fmt::Display {
+    const NAME: &'static str;
+    fn bits(self) -> u64;
+    fn from_bits64(b: u64) -> Self;
+    fn is_nan_(self) -> bool;
+    fn from_f64(v: f64) -> Self;
+    /// +-0, +-inf, NaN payloads (quiet, signalling, negative), subnormals, MIN/MAX, ...
+    fn specials() -> Vec<Self>;
+    /// Random bit pattern from a 64-bit random word.
+    fn random_bits(r: u64) -> Self;
+}
+
+macro_rules! impl_f {
+    ($t:ty, $u:ty, $name:literal, $qnan:expr, $snan:expr) => {
+        impl F for $t {
+            const NAME: &'static str = $name;
+            fn bits(self) -> u64 {
+                self.to_bits() as u64
+            }
+            fn from_bits64(b: u64) -> Self {
+                <$t>::from_bits(b as $u)
+            }
+            fn is_nan_(self) -> bool {
+                self.is_nan()
+            }
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            fn specials() -> Vec<Self> {
+                let q: $u = $qnan;
+                let s: $u = $snan;
+                let sign: $u = 1 << (<$u>::BITS - 1);
+                vec![
+                    0.0,
+                    -0.0,
+                    1.0,
+                    -1.0,
+                    0.5,
+                    -0.5,
+                    2.0,
+                    -2.0,
+                    <$t>::INFINITY,
+                    <$t>::NEG_INFINITY,
+                    <$t>::NAN,
+                    -<$t>::NAN,
+                    <$t>::from_bits(q | 1),
+                    <$t>::from_bits(s),
+                    <$t>::from_bits(s | sign),
+                    <$t>::from_bits(q | sign | 0x1234),
+                    <$t>::from_bits(1),
+                    <$t>::from_bits(1 | sign),
+                    <$t>::MIN_POSITIVE,
+                    -<$t>::MIN_POSITIVE,
+                    <$t>::MIN_POSITIVE / 2.0,
+                    -<$t>::MIN_POSITIVE / 3.0,
+                    <$t>::MAX,
+                    <$t>::MIN,
+                    <$t>::EPSILON,
+                    -<$t>::EPSILON,
+                    1.0 + <$t>::EPSILON,
+                    -1.0 - <$t>::EPSILON,
+                ]
+            }
+            fn random_bits(r: u64) -> Self {
+                <$t>::from_bits(r as $u)
+            }
+        }
+    };
+}
+impl_f!(f32, u32, "f32", 0x7fc0_0000, 0x7f80_0001);
+impl_f!(
+    f64,
+    u64,
+    "f64",
+    0x7ff8_0000_0000_0000,
+    0x7ff0_0000_0000_0001
+);
+
+/// Bit-identical, or both NaN (the contract leaves NaN payloads unspecified).
+pub fn same<T: F>(a: T, b: T) -> bool {
+    a.bits() == b.bits() || (a.is_nan_() && b.is_nan_())
+}
+
+/// The alphas every test runs: the list plus neighbours of each formulation's edges.
+pub fn alphas<T: F>() -> Vec<T> {
+    let mut v: Vec<T> = [0.0, -0.0, 0.01, 0.2, 1.0, 1.3, -0.25, -3.0]
+        .iter()
+        .map(|&a| T::from_f64(a))
+        .collect();
+    v.push(T::from_f64(f64::INFINITY));
+    v.push(T::from_f64(f64::NEG_INFINITY));
+    v.push(T::from_f64(f64::NAN));
+    v.push(T::from_bits64(1)); // smallest subnormal
+    v.push(T::from_f64(0.999_999_9));
+    v.push(T::from_f64(1.000_001));
+    v.push(T::from_f64(1e30));
+    v.push(T::from_f64(-1e-30));
+    v
+}
+
+/// SplitMix64: a tiny seeded generator, so failures reproduce.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+/// A mix of specials, random bit patterns and ordinary floats of both signs.
+pub fn values<T: F>(rng: &mut Rng, n: usize) -> Vec<T> {
+    let sp = T::specials();
+    (0..n)
+        .map(|_| {
+            let r = rng.next();
+            match r % 4 {
+                0 => sp[(r >> 8) as usize % sp.len()],
+                1 => T::random_bits(rng.next()),
+                _ => T::from_f64(((r >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 200.0),
+            }
+        })
+        .collect()
+}
+
+/// A named way of running the public API: a kernel (or the dispatcher) and a parallelism.
+#[derive(Clone, Copy, Debug)]
+pub struct Runner {
+    pub name: &'static str,
+    pub opts: Options,
+}
+
+/// Every available kernel, serial; the dispatcher; and forced-parallel variants.
+pub fn runners() -> Vec<Runner> {
+    let mut v: Vec<Runner> = Kernel::available()
+        .into_iter()
+        .map(|k| Runner {
+            name: k.name(),
+            opts: Options::new()
+                .with_kernel(k)
+                .expect("available kernel")
+                .with_parallelism(Parallelism::Serial),
+        })
+        .collect();
+    v.push(Runner {
+        name: "dispatched",
+        opts: Options::new(),
+    });
+    v
+}
+
+/// Runner variants that force the parallel split, for every available kernel.
+pub fn parallel_runners() -> Vec<Runner> {
+    Kernel::available()
+        .into_iter()
+        .map(|k| Runner {
+            name: k.name(),
+            opts: Options::new()
+                .with_kernel(k)
+                .expect("available kernel")
+                .with_parallelism(Parallelism::Parallel),
+        })
+        .collect()
+}
+
+/// Asserts `got` equals the reference `want` by bits (NaN matches NaN), naming
+/// the context and the first differing index.
+pub fn assert_same<T: F>(got: &[T], want: &[T], ctx: &dyn Fn() -> String) {
+    assert_eq!(got.len(), want.len());
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            same(g, w),
+            "{}: index {i}: got {g} ({:#x}), reference {w} ({:#x})",
+            ctx(),
+            g.bits(),
+            w.bits()
+        );
+    }
+}
+
+/// `true` under Miri or with `LEAKY_RELU_TEST_LIGHT=1` (slow emulated runs): the
+/// exhaustive loops then cover fewer offsets and alphas (every length still).
+pub fn light() -> bool {
+    cfg!(miri) || std::env::var("LEAKY_RELU_TEST_LIGHT").is_ok_and(|v| v == "1")
+}

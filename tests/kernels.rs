@@ -1,0 +1,272 @@
+//! Every available kernel, and the dispatcher, against the scalar reference,
+//! bit for bit: every length up to 4 x (vector x unroll) + 1, misaligned starts
+//! with canaries around the slice, special values and the awkward alphas; then
+//! proptest over random lengths, offsets, bit patterns and alphas.
+
+mod common;
+
+use common::*;
+use leaky_relu::{Kernel, Options, reference};
+use proptest::prelude::*;
+
+/// Widest vector (8 f32 lanes) x unroll (4) = 32 elements; every length up to 4x that, plus 1.
+const MAX_LEN: usize = 4 * 32 + 1;
+const CANARY: u64 = 0x5a5a_5a5a_5a5a_5a5a;
+const PAD: usize = 9;
+
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    Forward,
+    Backward,
+    BackwardFromOutput,
+}
+const OPS: [Op; 3] = [Op::Forward, Op::Backward, Op::BackwardFromOutput];
+
+/// Runs `op` through `opts` on `len` elements starting `off` elements into a
+/// padded buffer and checks it against the reference, including the canaries.
+fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) {
+    let len = vals.len();
+    let canary = T::from_bits64(CANARY);
+    let mut buf = vec![canary; off + len + PAD];
+    buf[off..off + len].copy_from_slice(vals);
+    let mut want = vals.to_vec();
+    let ctx = || {
+        format!(
+            "{} {op:?} {} len {len} offset {off} alpha {alpha} ({:#x})",
+            r.name,
+            T::NAME,
+            alpha.bits()
+        )
+    };
+    let slice = &mut buf[off..off + len];
+    match op {
+        Op::Forward => {
+            r.opts.forward(slice, alpha);
+            reference::forward(&mut want, alpha);
+        }
+        Op::Backward => {
+            r.opts.backward(slice, aux, alpha).unwrap();
+            reference::backward(&mut want, aux, alpha).unwrap();
+        }
+        Op::BackwardFromOutput => {
+            let res = r.opts.backward_from_output(slice, aux, alpha);
+            if alpha >= T::default() {
+                res.unwrap();
+                reference::backward(&mut want, aux, alpha).unwrap();
+            } else {
+                assert!(res.is_err(), "{}: must refuse", ctx());
+            }
+        }
+    }
+    assert_same(&buf[off..off + len], &want, &ctx);
+    for (i, v) in buf[..off].iter().chain(&buf[off + len..]).enumerate() {
+        assert_eq!(v.bits(), canary.bits(), "{}: canary {i} overwritten", ctx());
+    }
+}
+
+fn exhaustive<T: F>() {
+    let mut rng = Rng(0x1eaf_2e10 ^ T::NAME.len() as u64);
+    let offsets: &[usize] = if light() {
+        &[0, 1, 3]
+    } else {
+        &[0, 1, 2, 3, 4, 5, 6, 7]
+    };
+    let all_alphas = alphas::<T>();
+    for r in runners() {
+        for len in 0..=MAX_LEN {
+            for (ai, &alpha) in all_alphas.iter().enumerate() {
+                if light() && (ai + len) % 3 != 0 {
+                    continue;
+                }
+                let vals = values::<T>(&mut rng, len);
+                let aux = values::<T>(&mut rng, len);
+                for &off in offsets {
+                    for op in OPS {
+                        check(&r, op, &vals, &aux, off, alpha);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_length_offset_alpha_f32() {
+    exhaustive::<f32>();
+}
+
+#[test]
+fn every_length_offset_alpha_f64() {
+    exhaustive::<f64>();
+}
+
+/// Every special value against every special value used as alpha, each kernel.
+fn specials_cross<T: F>() {
+    let sp = T::specials();
+    let mut alist = alphas::<T>();
+    alist.extend(sp.iter().copied());
+    // Repeat the specials so every lane position and the overlapping tail see them.
+    let vals: Vec<T> = sp.iter().cycle().take(sp.len() * 5 + 3).copied().collect();
+    let aux: Vec<T> = vals.iter().rev().copied().collect();
+    for r in runners().into_iter().chain(parallel_runners()) {
+        for &alpha in &alist {
+            for op in OPS {
+                check(&r, op, &vals, &aux, 1, alpha);
+                check(&r, op, &aux, &vals, 0, alpha);
+            }
+        }
+    }
+}
+
+#[test]
+fn special_values_f32() {
+    specials_cross::<f32>();
+}
+
+#[test]
+fn special_values_f64() {
+    specials_cross::<f64>();
+}
+
+/// backward_from_output(g, forward(x, a), a) == backward(g, x, a) for every a >= 0.
+fn from_output_matches<T: F>() {
+    let mut rng = Rng(7);
+    let mut alist: Vec<T> = alphas::<T>()
+        .into_iter()
+        .filter(|&a| a >= T::default())
+        .collect();
+    alist.push(T::from_f64(0.5));
+    for r in runners() {
+        for &alpha in &alist {
+            for len in [0, 1, 7, 31, 33, 100, 257] {
+                let x = values::<T>(&mut rng, len);
+                let g = values::<T>(&mut rng, len);
+                let mut y = x.clone();
+                r.opts.forward(&mut y, alpha);
+                let mut g1 = g.clone();
+                let mut g2 = g.clone();
+                r.opts.backward(&mut g1, &x, alpha).unwrap();
+                r.opts.backward_from_output(&mut g2, &y, alpha).unwrap();
+                assert_same(&g2, &g1, &|| {
+                    format!("{} {} alpha {alpha} len {len}", r.name, T::NAME)
+                });
+            }
+        }
+    }
+}
+
+#[test]
+fn from_output_equals_backward_f32() {
+    from_output_matches::<f32>();
+}
+
+#[test]
+fn from_output_equals_backward_f64() {
+    from_output_matches::<f64>();
+}
+
+#[test]
+fn best_is_available_and_listed() {
+    let best = Kernel::best();
+    assert!(best.is_available());
+    let avail = Kernel::available();
+    assert!(avail.contains(&best), "{best} not in {avail:?}");
+    assert_eq!(avail.last(), Some(&Kernel::Scalar));
+    for k in Kernel::ALL {
+        assert_eq!(k.name().parse::<Kernel>().unwrap(), k);
+        assert_eq!(avail.contains(&k), k.is_available());
+    }
+}
+
+fn alpha_strategy<T: F>() -> impl Strategy<Value = T> {
+    let fixed = alphas::<T>();
+    prop_oneof![
+        proptest::sample::select(fixed),
+        any::<u64>().prop_map(T::random_bits),
+        (-4.0f64..4.0).prop_map(T::from_f64),
+    ]
+}
+
+fn values_strategy<T: F>(max: usize) -> impl Strategy<Value = Vec<T>> {
+    proptest::collection::vec(
+        prop_oneof![
+            any::<u64>().prop_map(T::random_bits),
+            proptest::sample::select(T::specials()),
+            (-1e3f64..1e3).prop_map(T::from_f64),
+        ],
+        0..max,
+    )
+}
+
+fn prop_case<T: F>(vals: Vec<T>, seed: u64, off: usize, alpha: T, runner: usize, op: usize) {
+    let rs: Vec<Runner> = runners().into_iter().chain(parallel_runners()).collect();
+    let r = rs[runner % rs.len()];
+    let mut rng = Rng(seed);
+    let aux = values::<T>(&mut rng, vals.len());
+    check(&r, OPS[op % 3], &vals, &aux, off, alpha);
+}
+
+proptest! {
+    #[test]
+    fn prop_f32(vals in values_strategy::<f32>(3000), seed in any::<u64>(), off in 0usize..16,
+                alpha in alpha_strategy::<f32>(), runner in 0usize..16, op in 0usize..3) {
+        prop_case(vals, seed, off, alpha, runner, op);
+    }
+
+    #[test]
+    fn prop_f64(vals in values_strategy::<f64>(3000), seed in any::<u64>(), off in 0usize..16,
+                alpha in alpha_strategy::<f64>(), runner in 0usize..16, op in 0usize..3) {
+        prop_case(vals, seed, off, alpha, runner, op);
+    }
+}
+
+/// Forced-parallel splitting around chunk boundaries gives the serial result.
+fn parallel_boundaries<T: F>() {
+    let granule = leaky_relu::GRANULE_BYTES / core::mem::size_of::<T>();
+    let mut rng = Rng(99);
+    let lens: Vec<usize> = if light() {
+        vec![granule + 1, 3 * granule - 1]
+    } else {
+        vec![
+            granule - 1,
+            granule,
+            granule + 1,
+            2 * granule + 7,
+            5 * granule - 3,
+            9 * granule,
+        ]
+    };
+    for r in parallel_runners() {
+        for &len in &lens {
+            let vals = values::<T>(&mut rng, len);
+            let aux = values::<T>(&mut rng, len);
+            for alpha in [T::from_f64(0.1), T::from_f64(-0.5), T::default()] {
+                for op in OPS {
+                    check(&r, op, &vals, &aux, 3, alpha);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn parallel_split_f32() {
+    parallel_boundaries::<f32>();
+}
+
+#[test]
+fn parallel_split_f64() {
+    parallel_boundaries::<f64>();
+}
+
+/// The identity shortcut (alpha == 1) must still validate its arguments.
+#[test]
+fn identity_alpha_still_validates() {
+    let mut g = [1.0f32; 3];
+    assert!(leaky_relu::backward(&mut g, &[1.0; 2], 1.0).is_err());
+    assert!(
+        Options::new()
+            .backward_from_output(&mut g, &[1.0; 2], 1.0)
+            .is_err()
+    );
+}
