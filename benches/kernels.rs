@@ -1,2 +1,261 @@
-//! placeholder
-fn main() {}
+//! Criterion benches: forward, backward and backward_from_output on f32 and f64,
+//! for every available kernel, the dispatched entry point, a naive loop, a
+//! branchless loop and the memory roofline (`x *= c`, same bytes moved), at
+//! sizes from 16 elements (L1) to 64 Mi (DRAM).
+//!
+//! `cargo bench --bench kernels` runs all; filter like `cargo bench --bench kernels -- forward_f32/avx2`.
+//! `LEAKY_RELU_BENCH_SIZES=4096,65536` restricts the sizes.
+//!
+//! Subnormal drift guard: every timed iteration alternates `alpha = 0.01` and
+//! `alpha = 100` (its inverse), so values scaled by one are scaled back by the
+//! next and the buffer never drifts toward zero (subnormal outputs slow every
+//! kernel 2.5-3.7x here). Both alphas use a one-multiply-one-min/max formulation.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use leaky_relu::{Element, Kernel, Options, Parallelism};
+use std::hint::black_box;
+use std::time::Duration;
+
+const SIZES: [usize; 7] = [16, 256, 4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20];
+const ALPHAS: [f64; 2] = [0.01, 100.0];
+
+fn sizes() -> Vec<usize> {
+    match std::env::var("LEAKY_RELU_BENCH_SIZES") {
+        Ok(s) => s.split(',').filter_map(|v| v.trim().parse().ok()).collect(),
+        Err(_) => SIZES.to_vec(),
+    }
+}
+
+trait Float: Element + Copy {
+    const NAME: &'static str;
+    fn from_f64(v: f64) -> Self;
+    fn naive_forward(buf: &mut [Self], a: Self);
+    fn branchless_forward(buf: &mut [Self], a: Self);
+    fn naive_backward(g: &mut [Self], x: &[Self], a: Self);
+    fn branchless_backward(g: &mut [Self], x: &[Self], a: Self);
+    fn roofline_scale(buf: &mut [Self], c: Self);
+    fn roofline_backward(g: &mut [Self], x: &[Self], c: Self);
+}
+
+macro_rules! impl_float {
+    ($t:ty) => {
+        impl Float for $t {
+            const NAME: &'static str = stringify!($t);
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn naive_forward(buf: &mut [Self], a: Self) {
+                for v in buf {
+                    if *v <= 0.0 {
+                        *v *= a;
+                    }
+                }
+            }
+            #[inline(always)]
+            fn branchless_forward(buf: &mut [Self], a: Self) {
+                for v in buf {
+                    *v = if *v > 0.0 { *v } else { *v * a };
+                }
+            }
+            #[inline(always)]
+            fn naive_backward(g: &mut [Self], x: &[Self], a: Self) {
+                for (g, &x) in g.iter_mut().zip(x) {
+                    if x <= 0.0 {
+                        *g *= a;
+                    }
+                }
+            }
+            #[inline(always)]
+            fn branchless_backward(g: &mut [Self], x: &[Self], a: Self) {
+                for (g, &x) in g.iter_mut().zip(x) {
+                    *g = if x > 0.0 { *g } else { *g * a };
+                }
+            }
+            fn roofline_scale(buf: &mut [Self], c: Self) {
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                if std::is_x86_feature_detected!("avx2") {
+                    #[target_feature(enable = "avx2")]
+                    fn scale(buf: &mut [$t], c: $t) {
+                        for v in buf {
+                            *v *= c;
+                        }
+                    }
+                    // SAFETY: AVX2 was detected just above.
+                    return unsafe { scale(buf, c) };
+                }
+                for v in buf {
+                    *v *= c;
+                }
+            }
+            fn roofline_backward(g: &mut [Self], x: &[Self], c: Self) {
+                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+                if std::is_x86_feature_detected!("avx2") {
+                    #[target_feature(enable = "avx2")]
+                    fn scale2(g: &mut [$t], x: &[$t], c: $t) {
+                        for (g, &x) in g.iter_mut().zip(x) {
+                            *g = (*g + x) * c;
+                        }
+                    }
+                    // SAFETY: AVX2 was detected just above.
+                    return unsafe { scale2(g, x, c) };
+                }
+                for (g, &x) in g.iter_mut().zip(x) {
+                    *g = (*g + x) * c;
+                }
+            }
+        }
+    };
+}
+impl_float!(f32);
+impl_float!(f64);
+
+/// Seeded values in [-4, 4), about half negative.
+fn data<T: Float>(n: usize, seed: u64) -> Vec<T> {
+    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..n)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            T::from_f64(((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0)
+        })
+        .collect()
+}
+
+/// Variants: (name, options) for each available kernel (serial) and the dispatcher.
+fn variants() -> Vec<(String, Options)> {
+    let mut v: Vec<(String, Options)> = Kernel::available()
+        .into_iter()
+        .filter_map(|k| {
+            Options::new().with_kernel(k).ok().map(|o| {
+                (
+                    k.name().to_string(),
+                    o.with_parallelism(Parallelism::Serial),
+                )
+            })
+        })
+        .collect();
+    v.push(("dispatched".to_string(), Options::new()));
+    v
+}
+
+fn bench_type<T: Float>(c: &mut Criterion) {
+    let alphas = ALPHAS.map(T::from_f64);
+    for n in sizes() {
+        let big = n >= (16 << 20);
+        let size = core::mem::size_of::<T>() as u64;
+        let x = data::<T>(n, 1);
+        let g0 = data::<T>(n, 2);
+        // Forward output, for backward_from_output.
+        let mut y = x.clone();
+        leaky_relu::forward(&mut y, alphas[0]);
+
+        // forward
+        {
+            let mut grp = c.benchmark_group(format!("forward_{}", T::NAME));
+            setup(&mut grp, big);
+            grp.throughput(Throughput::Bytes(2 * size * n as u64));
+            let mut buf = x.clone();
+            for (name, o) in variants() {
+                grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                    let mut i = 0;
+                    b.iter(|| {
+                        i ^= 1;
+                        o.forward(black_box(&mut buf[..]), alphas[i]);
+                    })
+                });
+            }
+            grp.bench_with_input(BenchmarkId::new("naive", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    T::naive_forward(black_box(&mut buf[..]), alphas[i]);
+                })
+            });
+            grp.bench_with_input(BenchmarkId::new("branchless", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    T::branchless_forward(black_box(&mut buf[..]), alphas[i]);
+                })
+            });
+            grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    T::roofline_scale(black_box(&mut buf[..]), alphas[i]);
+                })
+            });
+            grp.finish();
+        }
+
+        // backward and backward_from_output: two reads and one write per element.
+        for (op, decide) in [("backward", &x), ("backward_from_output", &y)] {
+            let mut grp = c.benchmark_group(format!("{op}_{}", T::NAME));
+            setup(&mut grp, big);
+            grp.throughput(Throughput::Bytes(3 * size * n as u64));
+            let mut g = g0.clone();
+            for (name, o) in variants() {
+                grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                    let mut i = 0;
+                    b.iter(|| {
+                        i ^= 1;
+                        let r = if op == "backward" {
+                            o.backward(black_box(&mut g[..]), decide, alphas[i])
+                        } else {
+                            o.backward_from_output(black_box(&mut g[..]), decide, alphas[i])
+                        };
+                        r.unwrap()
+                    })
+                });
+            }
+            grp.bench_with_input(BenchmarkId::new("naive", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    T::naive_backward(black_box(&mut g[..]), decide, alphas[i]);
+                })
+            });
+            grp.bench_with_input(BenchmarkId::new("branchless", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    T::branchless_backward(black_box(&mut g[..]), decide, alphas[i]);
+                })
+            });
+            grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    // (g + x) * c: two reads, one write, like backward.
+                    T::roofline_backward(black_box(&mut g[..]), decide, alphas[i]);
+                })
+            });
+            grp.finish();
+        }
+    }
+}
+
+fn setup<M: criterion::measurement::Measurement>(
+    g: &mut criterion::BenchmarkGroup<'_, M>,
+    big: bool,
+) {
+    if big {
+        g.sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(2));
+    } else {
+        g.sample_size(20)
+            .warm_up_time(Duration::from_millis(200))
+            .measurement_time(Duration::from_millis(600));
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    bench_type::<f32>(c);
+    bench_type::<f64>(c);
+}
+
+criterion_group!(kernel_benches, benches);
+criterion_main!(kernel_benches);

@@ -200,7 +200,7 @@ fn check_bytes<T>(bytes: &[u8], operand: Operand) -> Result<(), Error> {
             align,
             offset,
         })
-    } else if bytes.len() % size != 0 {
+    } else if !bytes.len().is_multiple_of(size) {
         Err(Error::RaggedBytes {
             operand,
             len: bytes.len(),

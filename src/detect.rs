@@ -83,10 +83,10 @@ fn init() -> u8 {
 /// `LEAKY_RELU_KERNEL`, if set): the named kernel if it is available, else the
 /// fastest available one. Never returns an unavailable kernel.
 pub(crate) fn choose(env: Option<&str>) -> Kernel {
-    if let Some(k) = env.and_then(|v| v.parse::<Kernel>().ok()) {
-        if k.is_available() {
-            return k;
-        }
+    if let Some(k) = env.and_then(|v| v.parse::<Kernel>().ok())
+        && k.is_available()
+    {
+        return k;
     }
     Kernel::ALL
         .into_iter()

@@ -18,7 +18,7 @@
 //!   [`Error::InvalidSlope`] and leaves `grad` untouched (PyTorch issue #31938
 //!   shows what goes wrong otherwise).
 //! - Every kernel, every length, every alignment, serial or parallel, gives
-//!   results bit-identical to the scalar reference ([`reference`]). Where the
+//!   results bit-identical to the scalar reference ([`reference`](mod@reference)). Where the
 //!   reference gives NaN, the kernel gives a NaN; the payload is not specified.
 //! - On error nothing is written. Nothing panics on any input, and no kernel
 //!   reads or writes outside the slices it is given.
@@ -102,3 +102,8 @@ pub use element::Element;
 pub use error::{Error, Operand};
 pub use kernel::{Kernel, UnknownKernel};
 pub use par::{GRANULE_BYTES, PAR_THRESHOLD_BYTES, Parallelism};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -40,3 +40,17 @@ pub(crate) fn backward_unchecked<T: Element>(grad: &mut [T], input: &[T], alpha:
         *g = if x > T::default() { *g } else { *g * alpha };
     }
 }
+
+/// [`forward`] behind a call boundary, for the SIMD kernels' short slices: it is
+/// compiled for the target's baseline, so LLVM cannot vectorise it with AVX
+/// masked loads/stores (`vmaskmov`, very slow on AMD Zen) inside a kernel.
+#[inline(never)]
+pub(crate) fn forward_short<T: Element>(buf: &mut [T], alpha: T) {
+    forward(buf, alpha)
+}
+
+/// [`backward_unchecked`] behind a call boundary; see [`forward_short`].
+#[inline(never)]
+pub(crate) fn backward_short<T: Element>(grad: &mut [T], input: &[T], alpha: T) {
+    backward_unchecked(grad, input, alpha)
+}

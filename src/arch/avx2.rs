@@ -53,13 +53,14 @@ macro_rules! inplace {
     ($buf:ident, $alpha:ident, $w:literal, $load:ident, $store:ident, |$x:ident| $op:expr) => {{
         let n = $buf.len();
         if n < $w {
-            reference::forward($buf, $alpha);
+            reference::forward_short($buf, $alpha);
             return;
         }
         let p = $buf.as_mut_ptr();
         // SAFETY (all blocks below): `n >= W`; every offset `o` used satisfies
         // `o + W <= n`, so each unaligned load/store stays inside the slice.
         let last = {
+            // SAFETY: n >= W, so [n - W, n) is inside the slice.
             let $x = unsafe { $load(p.add(n - $w)) };
             $op
         };
@@ -144,7 +145,7 @@ macro_rules! avx2_kernels {
         pub(crate) unsafe fn $bwd(grad: &mut [$t], decide: &[$t], alpha: $t) {
             let n = grad.len().min(decide.len());
             if n < $w {
-                reference::backward_unchecked(grad, decide, alpha);
+                reference::backward_short(grad, decide, alpha);
                 return;
             }
             let a = $set1(alpha);
@@ -152,8 +153,8 @@ macro_rules! avx2_kernels {
             let gp = grad.as_mut_ptr();
             let xp = decide.as_ptr();
             let op = |g, x| $blendv($mul(g, a), $opaque(g), $cmp::<$gt>(x, zero));
-            // SAFETY (all blocks below): both slices hold at least `n >= W`
-            // elements and every offset `o` used satisfies `o + W <= n`.
+            // SAFETY: both slices hold at least `n >= W` elements, so
+            // [n - W, n) is inside both (and every later offset `o` has `o + W <= n`).
             let last = unsafe { op($load(gp.add(n - $w)), $load(xp.add(n - $w))) };
             let mut i = 0;
             while i + 4 * $w <= n {

@@ -45,7 +45,7 @@ macro_rules! portable_kernels {
             let n = grad.len().min(decide.len());
             let (grad, decide) = (&mut grad[..n], &decide[..n]);
             if n < $w {
-                reference::backward_unchecked(grad, decide, alpha);
+                reference::backward_short(grad, decide, alpha);
                 return;
             }
             let a = $v::splat(alpha);
@@ -76,7 +76,7 @@ macro_rules! inplace {
     ($buf:ident, $alpha:ident, $t:ty, $v:ident, $w:literal, |$x:ident| $op:expr) => {{
         let n = $buf.len();
         if n < $w {
-            reference::forward($buf, $alpha);
+            reference::forward_short($buf, $alpha);
             return;
         }
         let op = |$x: $v| $op;

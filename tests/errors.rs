@@ -1,0 +1,217 @@
+//! Every error variant is produced by the public API, carries what it promises,
+//! displays a message, and leaves every buffer untouched (compared by bits).
+
+use leaky_relu::{Error, Kernel, Operand, Options};
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+#[test]
+fn length_mismatch_leaves_grad_untouched() {
+    let mut g = vec![-1.0f32, 2.0, -3.0];
+    let before = bits(&g);
+    let e = leaky_relu::backward(&mut g, &[-1.0, -1.0], 0.5).unwrap_err();
+    assert_eq!(e, Error::LengthMismatch { grad: 3, other: 2 });
+    assert!(e.to_string().contains('3') && e.to_string().contains('2'));
+    let e = leaky_relu::backward_from_output(&mut g, &[-1.0; 4], 0.5).unwrap_err();
+    assert_eq!(e, Error::LengthMismatch { grad: 3, other: 4 });
+    for k in Kernel::available() {
+        assert!(matches!(
+            k.backward(&mut g, &[0.0; 1], 0.5),
+            Err(Error::LengthMismatch { grad: 3, other: 1 })
+        ));
+    }
+    assert_eq!(bits(&g), before);
+}
+
+#[test]
+fn invalid_slope_for_backward_from_output() {
+    let y = [-1.0f64, 2.0, -0.0];
+    for alpha in [
+        -0.01,
+        -1.0,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -f64::NAN,
+        f64::MIN,
+    ] {
+        let mut g = vec![1.0f64, -2.0, 3.0];
+        let e = leaky_relu::backward_from_output(&mut g, &y, alpha).unwrap_err();
+        match e {
+            Error::InvalidSlope { alpha: a } => {
+                assert!(a.to_bits() == alpha.to_bits() || (a.is_nan() && alpha.is_nan()))
+            }
+            other => panic!("alpha {alpha}: {other:?}"),
+        }
+        assert!(!e.to_string().is_empty());
+        // Slope is checked before lengths: a mismatched call gets the slope error too.
+        assert!(matches!(
+            leaky_relu::backward_from_output(&mut g, &y[..1], alpha),
+            Err(Error::InvalidSlope { .. })
+        ));
+        assert_eq!(g, [1.0, -2.0, 3.0]);
+    }
+    // -0.0, +0 and +inf are valid slopes.
+    for alpha in [-0.0f64, 0.0, f64::INFINITY, f64::from_bits(1)] {
+        let mut g = vec![1.0f64; 3];
+        leaky_relu::backward_from_output(&mut g, &y, alpha).unwrap();
+    }
+    // f32 too, widened exactly.
+    let mut g = vec![1.0f32];
+    assert_eq!(
+        leaky_relu::backward_from_output(&mut g, &[1.0], -0.1f32),
+        Err(Error::InvalidSlope {
+            alpha: -0.1f32 as f64
+        })
+    );
+}
+
+/// An 8-aligned byte buffer with room for an offset.
+fn aligned_bytes(n: usize) -> Vec<u64> {
+    let vals: Vec<f64> = (0..n).map(|i| i as f64 - (n as f64) / 2.0).collect();
+    vals.iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn misaligned_and_ragged_bytes() {
+    let mut store = aligned_bytes(8);
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
+    let before = bytes.to_vec();
+
+    // Misaligned start (1 byte in), whole number of elements.
+    let e = leaky_relu::forward_bytes::<f32>(&mut bytes[1..17], 0.5).unwrap_err();
+    assert_eq!(
+        e,
+        Error::Misaligned {
+            operand: Operand::Buffer,
+            align: 4,
+            offset: 1
+        }
+    );
+    assert!(e.to_string().contains("misaligned"));
+    let e = leaky_relu::forward_bytes::<f64>(&mut bytes[4..20], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Misaligned {
+            align: 8,
+            offset: 4,
+            ..
+        }
+    ));
+
+    // Ragged length.
+    let e = leaky_relu::forward_bytes::<f32>(&mut bytes[..10], 0.5).unwrap_err();
+    assert_eq!(
+        e,
+        Error::RaggedBytes {
+            operand: Operand::Buffer,
+            len: 10,
+            elem_size: 4
+        }
+    );
+    assert!(e.to_string().contains("10"));
+    assert_eq!(bytes, &before[..]);
+
+    // Backward names the buffer at fault: grad, input or output.
+    let (g, x) = bytes.split_at_mut(32);
+    let e = leaky_relu::backward_bytes::<f32>(&mut g[..6], &x[..8], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::RaggedBytes {
+            operand: Operand::Grad,
+            ..
+        }
+    ));
+    let e = leaky_relu::backward_bytes::<f32>(&mut g[..8], &x[1..9], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Misaligned {
+            operand: Operand::Input,
+            ..
+        }
+    ));
+    let e = leaky_relu::backward_from_output_bytes::<f64>(&mut g[..8], &x[..12], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::RaggedBytes {
+            operand: Operand::Output,
+            ..
+        }
+    ));
+    let e = leaky_relu::backward_bytes::<f32>(&mut g[..8], &x[..16], 0.5).unwrap_err();
+    assert_eq!(e, Error::LengthMismatch { grad: 2, other: 4 });
+    let e = leaky_relu::backward_from_output_bytes::<f32>(&mut g[..8], &x[..8], -1.0).unwrap_err();
+    assert!(matches!(e, Error::InvalidSlope { .. }));
+    drop((g, x));
+    assert_eq!(bytes, &before[..]);
+
+    // Empty buffers are fine whatever their address.
+    leaky_relu::forward_bytes::<f32>(&mut bytes[1..1], 0.5).unwrap();
+    let mut empty: Vec<u8> = Vec::new();
+    leaky_relu::forward_bytes::<f64>(&mut empty, 0.5).unwrap();
+}
+
+#[test]
+fn bytes_api_matches_slices() {
+    let mut store = aligned_bytes(64);
+    let vals: Vec<f64> = store.iter().map(|&b| f64::from_bits(b)).collect();
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
+    leaky_relu::forward_bytes::<f64>(bytes, 0.25).unwrap();
+    let mut want = vals.clone();
+    leaky_relu::reference::forward(&mut want, 0.25);
+    let got: &[f64] = bytemuck::cast_slice(bytes);
+    assert_eq!(got, &want[..]);
+
+    let mut g = vec![1.0f64; 64];
+    let gb: &mut [u8] = bytemuck::cast_slice_mut(&mut g);
+    leaky_relu::backward_bytes::<f64>(gb, bytemuck::cast_slice(&vals), 0.25).unwrap();
+    let mut gw = vec![1.0f64; 64];
+    leaky_relu::reference::backward(&mut gw, &vals, 0.25).unwrap();
+    assert_eq!(g, gw);
+}
+
+#[test]
+fn unavailable_kernel_is_an_error_not_a_crash() {
+    let missing: Vec<Kernel> = Kernel::ALL
+        .into_iter()
+        .filter(|k| !k.is_available())
+        .collect();
+    // On x86 NEON is never available; on aarch64 AVX2 is never available.
+    assert!(
+        !missing.is_empty(),
+        "some kernel must be missing on any CPU"
+    );
+    for k in missing {
+        let mut x = vec![-1.0f32, 1.0];
+        assert_eq!(
+            k.forward(&mut x, 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(
+            k.backward(&mut x, &[0.0, 0.0], 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(
+            k.backward_from_output(&mut x, &[0.0, 0.0], 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(
+            Options::new().with_kernel(k),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert!(
+            Error::KernelUnavailable { kernel: k }
+                .to_string()
+                .contains(k.name())
+        );
+        assert_eq!(x, [-1.0, 1.0]);
+    }
+    assert!("avx512".parse::<Kernel>().is_err());
+}
+
+#[test]
+fn errors_are_std_errors() {
+    fn takes(_: &dyn std::error::Error) {}
+    takes(&Error::LengthMismatch { grad: 1, other: 2 });
+}
