@@ -49,9 +49,9 @@ impl FromStr for Parallelism {
 }
 
 /// Under [`Parallelism::Auto`], buffers of at least this many bytes are split
-/// across threads (2 MiB: 512 Ki `f32` or 256 Ki `f64`). Chosen from the
+/// across threads (4 MiB: 1 Mi `f32` or 512 Ki `f64`). Chosen from the
 /// crossover measured by `benches/parallel.rs`; see the README.
-pub const PAR_THRESHOLD_BYTES: usize = 2 << 20;
+pub const PAR_THRESHOLD_BYTES: usize = 4 << 20;
 
 /// Chunk sizes are multiples of this many bytes (4 KiB): a multiple of the
 /// cache line (64 B) and of the widest kernel step (AVX2, 4 x 32 B).
