@@ -127,7 +127,7 @@ fn panic_in_a_callers_task_does_not_corrupt_other_calls() {
         .num_threads(2)
         .build()
         .unwrap();
-    let r = std::panic::catch_unwind(|| {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         pool.install(|| {
             (0..4u32).into_par_iter().for_each(|i| {
                 let mut v = vec![-1.0f32; len];
@@ -135,7 +135,7 @@ fn panic_in_a_callers_task_does_not_corrupt_other_calls() {
                 assert!(i != 2, "user panic in task {i}");
             })
         })
-    });
+    }));
     assert!(r.is_err(), "the user's panic propagates to the user");
     // The crate keeps working, in that pool and elsewhere.
     pool.install(|| check_auto::<f32>(len, 5, Options::new()));
