@@ -11,8 +11,8 @@ Usage: scripts/bench_table.py [--criterion DIR] [--groups forward_f32,...] [--pl
 import argparse, json, os, platform, subprocess, sys, datetime
 from pathlib import Path
 
-ORDER = ["avx2", "neon", "portable", "scalar", "dispatched", "naive", "branchless",
-         "roofline", "tract", "ndarray", "candle", "serial", "auto", "parallel"]
+ORDER = ["avx2", "neon", "portable", "scalar", "dispatched", "leaky-relu", "leaky-relu-serial",
+         "naive", "branchless", "roofline", "tract", "ndarray", "candle", "serial", "auto", "parallel"]
 
 
 def load(root):
@@ -60,19 +60,29 @@ def table(group, sizes):
     funcs = sorted({f for s in sizes.values() for f in s},
                    key=lambda f: (ORDER.index(f) if f in ORDER else 99, f))
     out = [f"**{group}** (GB/s, median)", ""]
-    cols = funcs + (["dispatched / roofline"] if "roofline" in funcs and "dispatched" in funcs else [])
+    ours = "leaky-relu" if "leaky-relu" in funcs else "dispatched"
+    best = next((k for k in ("avx2", "neon", "portable") if k in funcs), None)
+    cols = list(funcs)
+    if "roofline" in funcs and best:
+        cols.append(f"{best} / roofline")
+    if "roofline" in funcs and "dispatched" in funcs:
+        cols.append("dispatched / roofline")
     peers = [p for p in ("naive", "tract", "ndarray", "candle") if p in funcs]
-    cols += [f"dispatched / {p}" for p in peers]
+    cols += [f"{ours} / {p}" for p in peers]
     out.append("| size | " + " | ".join(cols) + " |")
     out.append("|---" * (len(cols) + 1) + "|")
     for n in sorted(sizes):
         row = sizes[n]
         gbs = {f: (v[3] / v[0] if v[3] else float("nan")) for f, v in row.items()}
         cells = [f"{gbs[f]:.1f}" if f in gbs else "" for f in funcs]
-        d = gbs.get("dispatched")
+        d = gbs.get(ours)
+        r = gbs.get("roofline")
+        if best and f"{best} / roofline" in cols:
+            b = gbs.get(best)
+            cells.append(f"{b / r:.2f}" if b and r else "")
         if "dispatched / roofline" in cols:
-            r = gbs.get("roofline")
-            cells.append(f"{d / r:.2f}" if d and r else "")
+            dd = gbs.get("dispatched")
+            cells.append(f"{dd / r:.2f}" if dd and r else "")
         for p in peers:
             cells.append(f"{d / gbs[p]:.2f}x" if d and p in gbs else "")
         out.append(f"| {human(n)} | " + " | ".join(cells) + " |")
@@ -85,13 +95,18 @@ def plot(res, groups, path):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, len(groups), figsize=(7 * len(groups), 4.5), squeeze=False)
     for ax, g in zip(axes[0], groups):
-        sizes = res.get(g, {})
+        # Merge the peers measured for this group (tract, ndarray, ...) into the panel.
+        sizes = {n: dict(v) for n, v in res.get(g, {}).items()}
+        for n, v in res.get("peers_" + g, {}).items():
+            for f, m in v.items():
+                if f in ("tract", "ndarray", "candle"):
+                    sizes.setdefault(n, {})[f] = m
         funcs = sorted({f for s in sizes.values() for f in s},
                        key=lambda f: (ORDER.index(f) if f in ORDER else 99, f))
         for f in funcs:
             pts = sorted((n, v[f][3] / v[f][0]) for n, v in sizes.items() if f in v and v[f][3])
             if pts:
-                style = "--" if f == "roofline" else "-"
+                style = "--" if f == "roofline" else (":" if f in ("tract", "ndarray", "candle") else "-")
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o", ms=3, label=f)
         ax.set_xscale("log", base=2)
         ax.set_xlabel("elements")
@@ -118,7 +133,7 @@ def main():
             print(table(g, res[g]))
             print()
     if a.plot:
-        plot(res, [g for g in groups if g in res][:2], a.plot)
+        plot(res, [g for g in groups if g in res and not g.startswith("peers_")][:2], a.plot)
         print(f"plot written to {a.plot}", file=sys.stderr)
 
 

@@ -1,0 +1,1 @@
+//! Empty library: this workspace member only holds `benches/peers.rs`.
