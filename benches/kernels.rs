@@ -110,6 +110,34 @@ macro_rules! impl_float {
 impl_float!(f32);
 impl_float!(f64);
 
+/// A buffer whose slice `[off..off + n]` starts on a 64-byte boundary, so every
+/// variant sees the same alignment from run to run (allocator alignment otherwise
+/// swings L1 results by up to 2x).
+struct Aligned<T> {
+    store: Vec<T>,
+    off: usize,
+    n: usize,
+}
+
+impl<T: Float> Aligned<T> {
+    fn new(vals: &[T]) -> Self {
+        let mut store = vec![T::default(); vals.len() + 16];
+        let off = store.as_ptr().align_offset(64);
+        store[off..off + vals.len()].copy_from_slice(vals);
+        Aligned {
+            store,
+            off,
+            n: vals.len(),
+        }
+    }
+    fn get(&mut self) -> &mut [T] {
+        &mut self.store[self.off..self.off + self.n]
+    }
+    fn view(&self) -> &[T] {
+        &self.store[self.off..self.off + self.n]
+    }
+}
+
 /// Seeded values in [-4, 4), about half negative.
 fn data<T: Float>(n: usize, seed: u64) -> Vec<T> {
     let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
@@ -145,18 +173,21 @@ fn bench_type<T: Float>(c: &mut Criterion) {
     for n in sizes() {
         let big = n >= (16 << 20);
         let size = core::mem::size_of::<T>() as u64;
-        let x = data::<T>(n, 1);
+        let xa = Aligned::new(&data::<T>(n, 1));
+        let x = xa.view();
         let g0 = data::<T>(n, 2);
         // Forward output, for backward_from_output.
-        let mut y = x.clone();
-        leaky_relu::forward(&mut y, alphas[0]);
+        let mut ya = Aligned::new(x);
+        leaky_relu::forward(ya.get(), alphas[0]);
+        let y = ya.view();
 
         // forward
         {
             let mut grp = c.benchmark_group(format!("forward_{}", T::NAME));
             setup(&mut grp, big);
             grp.throughput(Throughput::Bytes(2 * size * n as u64));
-            let mut buf = x.clone();
+            let mut bufa = Aligned::new(x);
+            let buf = bufa.get();
             for (name, o) in variants() {
                 grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
                     let mut i = 0;
@@ -191,11 +222,12 @@ fn bench_type<T: Float>(c: &mut Criterion) {
         }
 
         // backward and backward_from_output: two reads and one write per element.
-        for (op, decide) in [("backward", &x), ("backward_from_output", &y)] {
+        for (op, decide) in [("backward", x), ("backward_from_output", y)] {
             let mut grp = c.benchmark_group(format!("{op}_{}", T::NAME));
             setup(&mut grp, big);
             grp.throughput(Throughput::Bytes(3 * size * n as u64));
-            let mut g = g0.clone();
+            let mut ga = Aligned::new(&g0);
+            let g = ga.get();
             for (name, o) in variants() {
                 grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
                     let mut i = 0;

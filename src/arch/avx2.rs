@@ -2,10 +2,11 @@
 //! `#[target_feature(enable = "avx2")]`, reached only after the CPU was checked
 //! (or the target guarantees AVX2). x86 and x86_64.
 //!
-//! Loop shape (see `portable` for the argument): the last, possibly overlapping,
-//! vector is computed from the original values first, the body runs 4 vectors
-//! per step with unaligned loads/stores, and the last vector is stored at the
-//! end. Slices shorter than one vector go through the reference. All pointer
+//! Loop shape (see `portable` for the argument): the first and the last,
+//! possibly overlapping, vectors are computed from the original values first;
+//! the body starts at the first 32-byte boundary and runs 4 vectors per step,
+//! so its loads and stores never split a cache line; the first and last
+//! vectors are stored at the end. Slices shorter than one vector go through the reference. All pointer
 //! offsets stay inside `[0, len)`.
 //!
 //! Blends are fenced with `opaque_ps`/`opaque_pd`: without it LLVM turns
@@ -57,16 +58,29 @@ macro_rules! inplace {
             return;
         }
         let p = $buf.as_mut_ptr();
-        // SAFETY (all blocks below): `n >= W`; every offset `o` used satisfies
-        // `o + W <= n`, so each unaligned load/store stays inside the slice.
-        let last = {
-            // SAFETY: n >= W, so [n - W, n) is inside the slice.
-            let $x = unsafe { $load(p.add(n - $w)) };
-            $op
+        // The first and the last vector are computed from the original values
+        // before anything is stored, and stored at the end.
+        // SAFETY: n >= W, so [0, W) and [n - W, n) are inside the slice.
+        let (head, last) = unsafe {
+            let h = $load(p);
+            let l = $load(p.add(n - $w));
+            (
+                {
+                    let $x = h;
+                    $op
+                },
+                {
+                    let $x = l;
+                    $op
+                },
+            )
         };
-        let mut i = 0;
-        while i + 4 * $w <= n {
-            // SAFETY: i + 4W <= n.
+        // The body starts at the first 32-byte boundary (`a < W` elements in),
+        // so its loads and stores never split a cache line.
+        let mut i = align_offset(p);
+        let body = i + (n - i) / (4 * $w) * (4 * $w);
+        while i < body {
+            // SAFETY: i < body <= n and body - i is a multiple of 4W, so i + 4W <= n.
             unsafe {
                 let x0 = $load(p.add(i));
                 let x1 = $load(p.add(i + $w));
@@ -99,9 +113,22 @@ macro_rules! inplace {
             }
             i += $w;
         }
-        // SAFETY: n - W + W = n.
-        unsafe { $store(p.add(n - $w), last) };
+        // Head [0, W), body [a, i) with a < W, and last [n - W, n) cover the
+        // slice; overlapping lanes receive identical values.
+        // SAFETY: [0, W) and [n - W, n) are inside the slice (n >= W).
+        unsafe {
+            $store(p, head);
+            $store(p.add(n - $w), last);
+        }
     }};
+}
+
+/// Elements from `p` to the next 32-byte boundary (0 if aligned). Always less
+/// than one AVX vector, because `p` is aligned to its element size.
+#[inline(always)]
+fn align_offset<T>(p: *const T) -> usize {
+    let mis = p as usize % 32;
+    ((32 - mis) % 32) / core::mem::size_of::<T>()
 }
 
 macro_rules! avx2_kernels {
@@ -153,12 +180,19 @@ macro_rules! avx2_kernels {
             let gp = grad.as_mut_ptr();
             let xp = decide.as_ptr();
             let op = |g, x| $blendv($mul(g, a), $opaque(g), $cmp::<$gt>(x, zero));
-            // SAFETY: both slices hold at least `n >= W` elements, so
-            // [n - W, n) is inside both (and every later offset `o` has `o + W <= n`).
-            let last = unsafe { op($load(gp.add(n - $w)), $load(xp.add(n - $w))) };
-            let mut i = 0;
-            while i + 4 * $w <= n {
-                // SAFETY: i + 4W <= n.
+            // SAFETY: both slices hold at least `n >= W` elements, so [0, W) and
+            // [n - W, n) are inside both.
+            let (head, last) = unsafe {
+                (
+                    op($load(gp), $load(xp)),
+                    op($load(gp.add(n - $w)), $load(xp.add(n - $w))),
+                )
+            };
+            // Body aligned on the stored-to buffer, `grad` (see `inplace!`).
+            let mut i = align_offset(gp);
+            let body = i + (n - i) / (4 * $w) * (4 * $w);
+            while i < body {
+                // SAFETY: i < body <= n and body - i is a multiple of 4W, so i + 4W <= n.
                 unsafe {
                     let g0 = $load(gp.add(i));
                     let g1 = $load(gp.add(i + $w));
@@ -180,8 +214,11 @@ macro_rules! avx2_kernels {
                 unsafe { $store(gp.add(i), op($load(gp.add(i)), $load(xp.add(i)))) };
                 i += $w;
             }
-            // SAFETY: n - W + W = n.
-            unsafe { $store(gp.add(n - $w), last) };
+            // SAFETY: [0, W) and [n - W, n) are inside `grad` (n >= W).
+            unsafe {
+                $store(gp, head);
+                $store(gp.add(n - $w), last);
+            }
         }
     };
 }
