@@ -75,6 +75,15 @@ macro_rules! inplace {
                 },
             )
         };
+        if n <= 2 * $w {
+            // [0, W) and [n - W, n) already cover the slice.
+            // SAFETY: both ranges are inside the slice (n >= W).
+            unsafe {
+                $store(p, head);
+                $store(p.add(n - $w), last);
+            }
+            return;
+        }
         // The body starts at the first 32-byte boundary (`a < W` elements in),
         // so its loads and stores never split a cache line.
         let mut i = align_offset(p);
@@ -188,6 +197,15 @@ macro_rules! avx2_kernels {
                     op($load(gp.add(n - $w)), $load(xp.add(n - $w))),
                 )
             };
+            if n <= 2 * $w {
+                // [0, W) and [n - W, n) already cover the slice.
+                // SAFETY: both ranges are inside `grad` (n >= W).
+                unsafe {
+                    $store(gp, head);
+                    $store(gp.add(n - $w), last);
+                }
+                return;
+            }
             // Body aligned on the stored-to buffer, `grad` (see `inplace!`).
             let mut i = align_offset(gp);
             let body = i + (n - i) / (4 * $w) * (4 * $w);
