@@ -1,5 +1,8 @@
 //! Peers comparison: leaky-relu against tract-linalg's leaky ReLU routine,
-//! ndarray's `mapv_inplace`, and the naive loop, all measured in one run.
+//! ndarray's `mapv_inplace`, candle-nn's `ops::leaky_relu` (out of place: it
+//! allocates its result, so its GB/s counts the same bytes as ours) and the naive
+//! loop, all measured in one run. candle runs up to 16 Mi elements (at 64 Mi each
+//! call allocates over 1 GiB of temporaries).
 //!
 //! `cargo bench -p leaky-relu-peers` (from the repository root). Results land in
 //! `target/criterion/peers_forward_f32/...`; `scripts/bench_table.py` turns them into
@@ -91,6 +94,16 @@ fn bench(c: &mut Criterion) {
                     .mapv_inplace(|x| if x > 0.0 { x } else { a * x });
             })
         });
+        if n <= 16 << 20 {
+            let t = candle_core::Tensor::from_slice(&buf[..], n, &candle_core::Device::Cpu).unwrap();
+            grp.bench_with_input(BenchmarkId::new("candle", n), &n, |b, _| {
+                let mut i = 0;
+                b.iter(|| {
+                    i ^= 1;
+                    black_box(candle_nn::ops::leaky_relu(black_box(&t), ALPHAS[i] as f64).unwrap())
+                })
+            });
+        }
         grp.bench_with_input(BenchmarkId::new("naive", n), &n, |b, _| {
             let mut i = 0;
             b.iter(|| {
