@@ -139,8 +139,20 @@ pub struct Runner {
     pub opts: Options,
 }
 
+/// Says, once per test binary, which kernels this CPU lacks and therefore skips
+/// (`.ci/cross-cpu` runs them under emulation).
+fn report_skipped() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for k in Kernel::ALL.into_iter().filter(|k| !k.is_available()) {
+            eprintln!("note: kernel `{k}` is not available here; its tests are skipped (see .ci/cross-cpu)");
+        }
+    });
+}
+
 /// Every available kernel, serial; the dispatcher; and forced-parallel variants.
 pub fn runners() -> Vec<Runner> {
+    report_skipped();
     let mut v: Vec<Runner> = Kernel::available()
         .into_iter()
         .map(|k| Runner {
