@@ -56,7 +56,7 @@
 //!
 //! # Parallelism
 //!
-//! With the `rayon` feature (default), calls on buffers of at least
+//! With the `rayon` feature (default), calls whose buffers total at least
 //! [`PAR_THRESHOLD_BYTES`] are split across the **current** rayon pool
 //! ([`Parallelism::Auto`]): `pool.install(|| leaky_relu::forward(..))` runs on
 //! `pool`, and a call from inside a rayon task neither deadlocks nor

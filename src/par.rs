@@ -13,8 +13,10 @@ use core::str::FromStr;
 /// How a call may use threads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Parallelism {
-    /// Split buffers of at least [`PAR_THRESHOLD_BYTES`] across the current rayon
-    /// pool, when it has more than one thread; run smaller ones serially.
+    /// Split a call across the current rayon pool, when it has more than one
+    /// thread, if the buffers it reads total at least [`PAR_THRESHOLD_BYTES`]
+    /// (forward: the buffer; backward: `grad` plus the input or output); run
+    /// smaller calls serially.
     #[default]
     Auto,
     /// Never use threads: run on the calling thread.
@@ -48,9 +50,10 @@ impl FromStr for Parallelism {
     }
 }
 
-/// Under [`Parallelism::Auto`], buffers of at least this many bytes are split
-/// across threads (4 MiB: 1 Mi `f32` or 512 Ki `f64`). Chosen from the
-/// crossover measured by `benches/parallel.rs`; see the README.
+/// Under [`Parallelism::Auto`], calls whose buffers total at least this many
+/// bytes are split across threads (4 MiB: forward from 1 Mi `f32` / 512 Ki `f64`
+/// elements, backward, which reads two buffers, from 512 Ki `f32` / 256 Ki `f64`).
+/// Chosen from the crossover measured by `benches/parallel.rs`; see the README.
 pub const PAR_THRESHOLD_BYTES: usize = 4 << 20;
 
 /// Chunk sizes are multiples of this many bytes (4 KiB): a multiple of the
@@ -69,14 +72,14 @@ const MIN_AUTO_CHUNK_BYTES: usize = 256 << 10;
 /// to run serially.
 #[cfg(feature = "rayon")]
 #[inline]
-fn chunk_len<T>(p: Parallelism, len: usize) -> Option<usize> {
+fn chunk_len<T>(p: Parallelism, len: usize, buffers: usize) -> Option<usize> {
     let size = core::mem::size_of::<T>();
-    let bytes = len.saturating_mul(size);
+    let bytes = len.saturating_mul(size).saturating_mul(buffers);
     let min_chunk = match p {
         Parallelism::Serial => return None,
         Parallelism::Auto if bytes < PAR_THRESHOLD_BYTES => return None,
         Parallelism::Auto => MIN_AUTO_CHUNK_BYTES,
-        Parallelism::Parallel if bytes <= GRANULE_BYTES => return None,
+        Parallelism::Parallel if len.saturating_mul(size) <= GRANULE_BYTES => return None,
         Parallelism::Parallel => GRANULE_BYTES,
     };
     split(len, size, rayon::current_num_threads(), min_chunk)
@@ -109,7 +112,7 @@ pub(crate) unsafe fn forward<T: Element>(
     f: Forward,
 ) {
     #[cfg(feature = "rayon")]
-    if let Some(chunk) = chunk_len::<T>(p, buf.len()) {
+    if let Some(chunk) = chunk_len::<T>(p, buf.len(), 1) {
         use rayon::prelude::*;
         buf.par_chunks_mut(chunk)
             // SAFETY: the caller guarantees `k` is available; it is the same kernel
@@ -135,7 +138,7 @@ pub(crate) unsafe fn backward<T: Element>(
     alpha: T,
 ) {
     #[cfg(feature = "rayon")]
-    if let Some(chunk) = chunk_len::<T>(p, grad.len()) {
+    if let Some(chunk) = chunk_len::<T>(p, grad.len(), 2) {
         use rayon::prelude::*;
         grad.par_chunks_mut(chunk)
             .zip(decide.par_chunks(chunk))

@@ -95,7 +95,8 @@ fn bench(c: &mut Criterion) {
             })
         });
         if n <= 16 << 20 {
-            let t = candle_core::Tensor::from_slice(&buf[..], n, &candle_core::Device::Cpu).unwrap();
+            let t =
+                candle_core::Tensor::from_slice(&buf[..], n, &candle_core::Device::Cpu).unwrap();
             grp.bench_with_input(BenchmarkId::new("candle", n), &n, |b, _| {
                 let mut i = 0;
                 b.iter(|| {
