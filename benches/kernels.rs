@@ -13,6 +13,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leaky_relu::{Element, Kernel, Options, Parallelism};
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -138,19 +140,6 @@ impl<T: Float> Aligned<T> {
     }
 }
 
-/// Seeded values in [-4, 4), about half negative.
-fn data<T: Float>(n: usize, seed: u64) -> Vec<T> {
-    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            T::from_f64(((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0)
-        })
-        .collect()
-}
-
 /// Variants: (name, options) for each available kernel (serial) and the dispatcher.
 fn variants() -> Vec<(String, Options)> {
     let mut v: Vec<(String, Options)> = Kernel::available()
@@ -173,9 +162,9 @@ fn bench_type<T: Float>(c: &mut Criterion) {
     for n in sizes() {
         let big = n >= (16 << 20);
         let size = core::mem::size_of::<T>() as u64;
-        let xa = Aligned::new(&data::<T>(n, 1));
+        let xa = Aligned::new(&common::data(n, 1, T::from_f64));
         let x = xa.view();
-        let g0 = data::<T>(n, 2);
+        let g0 = common::data(n, 2, T::from_f64);
         // Forward output, for backward_from_output.
         let mut ya = Aligned::new(x);
         leaky_relu::forward(ya.get(), alphas[0]);

@@ -5,6 +5,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leaky_relu::{Element, Options, Parallelism};
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -26,18 +28,6 @@ fn sizes() -> Vec<usize> {
     }
 }
 
-fn data<T: Element>(n: usize, seed: u64, from: fn(f64) -> T) -> Vec<T> {
-    let mut s = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            from(((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 8.0)
-        })
-        .collect()
-}
-
 fn run<T: Element>(c: &mut Criterion, name: &str, from: fn(f64) -> T) {
     // Alternate alpha and 1/alpha so the buffer never drifts toward subnormals.
     let alphas = [from(0.01), from(100.0)];
@@ -48,9 +38,9 @@ fn run<T: Element>(c: &mut Criterion, name: &str, from: fn(f64) -> T) {
         ("parallel", Parallelism::Parallel),
     ];
     for n in sizes() {
-        let x = data(n, 1, from);
+        let x = common::data(n, 1, from);
         let mut buf = x.clone();
-        let mut g = data(n, 2, from);
+        let mut g = common::data(n, 2, from);
         for (op, streams) in [("forward", 2u64), ("backward", 3)] {
             let mut grp = c.benchmark_group(format!("par_{op}_{name}"));
             grp.throughput(Throughput::Bytes(streams * size * n as u64));
