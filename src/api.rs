@@ -1,9 +1,12 @@
-//! The safe front door: [`Options`] and the free functions built on it. All
+//! The safe front door: [`Options`], the free functions and [`Kernel`]'s checked
+//! methods, in place and out of place, on slices and on byte buffers. All
 //! validation happens here, before any kernel runs, so an error never leaves a
-//! partial write. No `unsafe` beyond handing an available kernel to `par`.
+//! partial write; then a [`Task`] goes to `par`, which runs it on the chosen
+//! kernel. No `unsafe` here.
 
-use crate::detect;
-use crate::formula;
+use crate::dispatch::{Engine, state};
+use crate::kernels::formula;
+use crate::kernels::{InOut, Task};
 use crate::{Element, Error, Kernel, Operand, Parallelism};
 
 /// How to run a call: which kernel and how much parallelism. `Options::new()`
@@ -18,11 +21,14 @@ use crate::{Element, Error, Kernel, Operand, Parallelism};
 /// let mut x = vec![-2.0f32, 3.0];
 /// opts.forward(&mut x, 0.5);
 /// assert_eq!(x, [-1.0, 3.0]);
+/// let mut y = vec![0.0f32; 2];
+/// opts.forward_into(&mut y, &[-4.0, 4.0], 0.5)?;
+/// assert_eq!(y, [-2.0, 4.0]);
 /// # Ok::<(), leaky_relu::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Options {
-    kernel: Option<Kernel>,
+    engine: Option<Engine>,
     parallelism: Option<Parallelism>,
 }
 
@@ -30,7 +36,7 @@ impl Options {
     /// The process-wide defaults.
     pub const fn new() -> Self {
         Options {
-            kernel: None,
+            engine: None,
             parallelism: None,
         }
     }
@@ -40,14 +46,11 @@ impl Options {
     /// # Errors
     /// [`Error::KernelUnavailable`] if this CPU cannot run it.
     pub fn with_kernel(self, kernel: Kernel) -> Result<Self, Error> {
-        if kernel.is_available() {
-            Ok(Options {
-                kernel: Some(kernel),
-                ..self
-            })
-        } else {
-            Err(Error::KernelUnavailable { kernel })
-        }
+        let engine = kernel.engine().ok_or(Error::KernelUnavailable { kernel })?;
+        Ok(Options {
+            engine: Some(engine),
+            ..self
+        })
     }
 
     /// Uses `p` instead of the process-wide default.
@@ -59,28 +62,48 @@ impl Options {
     }
 
     /// The kernel and parallelism a call with these options uses.
-    #[inline]
     pub fn resolve(&self) -> (Kernel, Parallelism) {
-        match (self.kernel, self.parallelism) {
-            (Some(k), Some(p)) => (k, p),
-            (k, p) => {
-                let (dk, dp) = detect::state();
-                (k.unwrap_or(dk), p.unwrap_or(dp))
-            }
+        let (e, p) = self.engine_and_parallelism();
+        (e.kernel(), p)
+    }
+
+    #[inline]
+    fn engine_and_parallelism(&self) -> (Engine, Parallelism) {
+        (
+            self.engine.unwrap_or_else(state::engine),
+            self.parallelism.unwrap_or_else(crate::default_parallelism),
+        )
+    }
+
+    #[inline]
+    fn run<T: Element>(&self, task: Task<'_, T>) {
+        if task.writes_nothing() {
+            return;
         }
+        let (engine, p) = self.engine_and_parallelism();
+        crate::par::run(engine, p, task)
     }
 
     /// In-place forward: see [`crate::forward`].
     #[inline]
     pub fn forward<T: Element>(&self, buf: &mut [T], alpha: T) {
-        let f = formula::forward(alpha);
-        if f == formula::Forward::Identity {
-            return;
-        }
-        let (k, p) = self.resolve();
-        // SAFETY: `k` is available: it came from `with_kernel` (checked) or from
-        // `detect`, which only ever stores available kernels.
-        unsafe { crate::par::forward(k, p, buf, alpha, f) }
+        self.run(forward_task(InOut::InPlace(buf), alpha))
+    }
+
+    /// Out-of-place forward: see [`crate::forward_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`]; `dst` is then untouched.
+    #[inline]
+    pub fn forward_into<T: Element>(
+        &self,
+        dst: &mut [T],
+        src: &[T],
+        alpha: T,
+    ) -> Result<(), Error> {
+        Error::check_len(dst.len(), Operand::Src, src.len())?;
+        self.run(forward_task(InOut::Into { dst, src }, alpha));
+        Ok(())
     }
 
     /// In-place backward from the forward input: see [`crate::backward`].
@@ -89,8 +112,30 @@ impl Options {
     /// [`Error::LengthMismatch`]; `grad` is then untouched.
     #[inline]
     pub fn backward<T: Element>(&self, grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error> {
-        check_lengths(grad, input)?;
-        self.backward_checked(grad, input, alpha);
+        Error::check_len(grad.len(), Operand::Input, input.len())?;
+        self.run(backward_task(InOut::InPlace(grad), input, alpha));
+        Ok(())
+    }
+
+    /// Out-of-place backward from the forward input: see [`crate::backward_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`]; `dx` is then untouched.
+    #[inline]
+    pub fn backward_into<T: Element>(
+        &self,
+        dx: &mut [T],
+        dy: &[T],
+        input: &[T],
+        alpha: T,
+    ) -> Result<(), Error> {
+        Error::check_len(dx.len(), Operand::Grad, dy.len())?;
+        Error::check_len(dx.len(), Operand::Input, input.len())?;
+        self.run(backward_task(
+            InOut::Into { dst: dx, src: dy },
+            input,
+            alpha,
+        ));
         Ok(())
     }
 
@@ -106,74 +151,127 @@ impl Options {
         alpha: T,
     ) -> Result<(), Error> {
         check_slope(alpha)?;
-        check_lengths(grad, output)?;
-        self.backward_checked(grad, output, alpha);
+        Error::check_len(grad.len(), Operand::Output, output.len())?;
+        self.run(backward_task(InOut::InPlace(grad), output, alpha));
         Ok(())
     }
 
+    /// Out-of-place backward from the forward output: see
+    /// [`crate::backward_from_output_into`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] or [`Error::LengthMismatch`]; `dx` is then untouched.
     #[inline]
-    fn backward_checked<T: Element>(&self, grad: &mut [T], decide: &[T], alpha: T) {
-        if formula::backward_is_identity(alpha) {
-            return;
-        }
-        let (k, p) = self.resolve();
-        // SAFETY: `k` is available (see `forward`); lengths were checked equal.
-        unsafe { crate::par::backward(k, p, grad, decide, alpha) }
+    pub fn backward_from_output_into<T: Element>(
+        &self,
+        dx: &mut [T],
+        dy: &[T],
+        output: &[T],
+        alpha: T,
+    ) -> Result<(), Error> {
+        check_slope(alpha)?;
+        Error::check_len(dx.len(), Operand::Grad, dy.len())?;
+        Error::check_len(dx.len(), Operand::Output, output.len())?;
+        self.run(backward_task(
+            InOut::Into { dst: dx, src: dy },
+            output,
+            alpha,
+        ));
+        Ok(())
     }
+}
 
+/// The byte forms of the [`Options`] methods: each casts its buffers (checking
+/// alignment and length, naming the buffer at fault, the destination first)
+/// and calls the slice form. `slope` marks the forms that check `alpha` before
+/// anything else, like their slice forms.
+macro_rules! byte_forms {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident => $slice:ident($dst:ident: $dop:ident $(, $src:ident: $sop:ident)*) $($slope:ident)?;
+    )*) => {
+        impl Options {
+            $(
+                $(#[$doc])*
+                pub fn $name<T: Element>(
+                    &self,
+                    $dst: &mut [u8],
+                    $($src: &[u8],)*
+                    alpha: T,
+                ) -> Result<(), Error> {
+                    $( byte_forms!(@$slope alpha); )?
+                    let $dst = cast_mut::<T>($dst, Operand::$dop)?;
+                    $( let $src = cast::<T>($src, Operand::$sop)?; )*
+                    self.$slice($dst, $($src,)* alpha).into_result()
+                }
+            )*
+        }
+    };
+    (@slope $alpha:ident) => {
+        check_slope($alpha)?
+    };
+}
+
+byte_forms! {
     /// [`Options::forward`] on a byte buffer holding `T`s in native byte order.
     ///
     /// # Errors
     /// [`Error::Misaligned`] or [`Error::RaggedBytes`]; `bytes` is then untouched.
-    pub fn forward_bytes<T: Element>(&self, bytes: &mut [u8], alpha: T) -> Result<(), Error> {
-        let buf = cast_mut::<T>(bytes, Operand::Buffer)?;
-        self.forward(buf, alpha);
-        Ok(())
-    }
+    fn forward_bytes => forward(bytes: Buffer);
+
+    /// [`Options::forward_into`] on byte buffers holding `T`s in native byte order.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
+    /// [`Error::LengthMismatch`]; `dst` is then untouched.
+    fn forward_into_bytes => forward_into(dst: Dst, src: Src);
 
     /// [`Options::backward`] on byte buffers holding `T`s in native byte order.
     ///
     /// # Errors
-    /// [`Error::Misaligned`], [`Error::RaggedBytes`] or [`Error::LengthMismatch`];
-    /// `grad` is then untouched.
-    pub fn backward_bytes<T: Element>(
-        &self,
-        grad: &mut [u8],
-        input: &[u8],
-        alpha: T,
-    ) -> Result<(), Error> {
-        let g = cast_mut::<T>(grad, Operand::Grad)?;
-        let x = cast::<T>(input, Operand::Input)?;
-        self.backward(g, x, alpha)
-    }
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
+    /// [`Error::LengthMismatch`]; `grad` is then untouched.
+    fn backward_bytes => backward(grad: Grad, input: Input);
+
+    /// [`Options::backward_into`] on byte buffers holding `T`s in native byte order.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
+    /// [`Error::LengthMismatch`]; `dx` is then untouched.
+    fn backward_into_bytes => backward_into(dx: Dst, dy: Grad, input: Input);
 
     /// [`Options::backward_from_output`] on byte buffers holding `T`s in native byte order.
     ///
     /// # Errors
-    /// [`Error::InvalidSlope`], [`Error::Misaligned`], [`Error::RaggedBytes`] or
-    /// [`Error::LengthMismatch`]; `grad` is then untouched.
-    pub fn backward_from_output_bytes<T: Element>(
-        &self,
-        grad: &mut [u8],
-        output: &[u8],
-        alpha: T,
-    ) -> Result<(), Error> {
-        check_slope(alpha)?;
-        let g = cast_mut::<T>(grad, Operand::Grad)?;
-        let y = cast::<T>(output, Operand::Output)?;
-        self.backward_from_output(g, y, alpha)
+    /// [`Error::InvalidSlope`] (checked first), [`Error::Misaligned`],
+    /// [`Error::RaggedBytes`] or [`Error::LengthMismatch`]; `grad` is then untouched.
+    fn backward_from_output_bytes => backward_from_output(grad: Grad, output: Output) slope;
+
+    /// [`Options::backward_from_output_into`] on byte buffers holding `T`s in
+    /// native byte order.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] (checked first), [`Error::Misaligned`],
+    /// [`Error::RaggedBytes`] or [`Error::LengthMismatch`]; `dx` is then untouched.
+    fn backward_from_output_into_bytes => backward_from_output_into(dx: Dst, dy: Grad, output: Output) slope;
+}
+
+#[inline]
+fn forward_task<T: Element>(x: InOut<'_, T>, alpha: T) -> Task<'_, T> {
+    Task::Forward {
+        x,
+        alpha,
+        f: formula::forward(alpha),
     }
 }
 
 #[inline]
-fn check_lengths<T>(grad: &[T], other: &[T]) -> Result<(), Error> {
-    if grad.len() == other.len() {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch {
-            grad: grad.len(),
-            other: other.len(),
-        })
+fn backward_task<'a, T: Element>(g: InOut<'a, T>, decide: &'a [T], alpha: T) -> Task<'a, T> {
+    Task::Backward {
+        g,
+        decide,
+        alpha,
+        f: formula::backward(alpha),
     }
 }
 
@@ -184,7 +282,7 @@ fn check_slope<T: Element>(alpha: T) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InvalidSlope {
-            alpha: crate::element::private::Sealed::to_f64(alpha),
+            alpha: alpha.to_f64(),
         })
     }
 }
@@ -236,104 +334,195 @@ fn cast<T: Element>(bytes: &[u8], operand: Operand) -> Result<&[T], Error> {
     })
 }
 
-/// In-place Leaky ReLU: each `x` becomes `x` if `x > 0`, else `alpha * x`
-/// (so `-0.0` becomes `alpha * -0.0` and NaN stays NaN). Any `alpha` is allowed.
-/// Uses [`Kernel::best()`] and the default [`Parallelism`].
-///
-/// ```
-/// let mut x = vec![1.0f32, -1.0, 0.0, -4.0];
-/// leaky_relu::forward(&mut x, 0.25);
-/// assert_eq!(x, [1.0, -0.25, 0.0, -1.0]);
-/// ```
-#[inline]
-pub fn forward<T: Element>(buf: &mut [T], alpha: T) {
-    Options::new().forward(buf, alpha)
+/// Each entry point exists three times: a free function (process-wide
+/// defaults), a [`Kernel`] method (that kernel, or `KernelUnavailable`), and the
+/// [`Options`] method both forward to. This generates the first two from one
+/// list, so the three cannot drift apart.
+macro_rules! entry_points {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident<T>($($arg:ident: $ty:ty),*) -> $ret:ty;
+    )*) => {
+        $(
+            $(#[$doc])*
+            #[inline]
+            pub fn $name<T: Element>($($arg: $ty),*) -> $ret {
+                Options::new().$name($($arg),*)
+            }
+        )*
+
+        impl Kernel {
+            $(
+                #[doc = concat!("[`crate::", stringify!($name), "`] with this kernel.")]
+                ///
+                /// # Errors
+                /// [`Error::KernelUnavailable`] if this CPU cannot run the kernel, or
+                /// the errors of the free function; no buffer is then written.
+                pub fn $name<T: Element>(self, $($arg: $ty),*) -> Result<(), Error> {
+                    Options::new().with_kernel(self)?.$name($($arg),*).into_result()
+                }
+            )*
+        }
+    };
 }
 
-/// In-place gradient: each `grad[i]` stays if `input[i] > 0`, else becomes
-/// `grad[i] * alpha` (the derivative at 0 is `alpha`, as in PyTorch and oneDNN).
-///
-/// ```
-/// let x = [2.0f64, -2.0, 0.0];
-/// let mut g = vec![1.0f64, 1.0, 1.0];
-/// leaky_relu::backward(&mut g, &x, 0.1)?;
-/// assert_eq!(g, [1.0, 0.1, 0.1]);
-/// # Ok::<(), leaky_relu::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::LengthMismatch`] if `grad` and `input` differ in length; `grad` is then untouched.
-#[inline]
-pub fn backward<T: Element>(grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error> {
-    Options::new().backward(grad, input, alpha)
+/// Turns the in-place forward's `()` into `Result` for [`Kernel::forward`].
+trait IntoResult {
+    fn into_result(self) -> Result<(), Error>;
+}
+impl IntoResult for () {
+    fn into_result(self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+impl IntoResult for Result<(), Error> {
+    fn into_result(self) -> Result<(), Error> {
+        self
+    }
 }
 
-/// The gradient of [`backward`], decided from the forward *output* `y`
-/// instead of the input, so the input need not be kept. Valid only for
-/// `alpha >= 0` (including `-0.0` and `+inf`), where `y > 0` exactly when `x > 0`.
-///
-/// ```
-/// let mut y = vec![2.0f32, -2.0];
-/// leaky_relu::forward(&mut y, 0.1);
-/// let mut g = vec![1.0f32, 1.0];
-/// leaky_relu::backward_from_output(&mut g, &y, 0.1)?;
-/// assert_eq!(g, [1.0, 0.1]);
-/// assert!(leaky_relu::backward_from_output(&mut g, &y, -0.1).is_err());
-/// # Ok::<(), leaky_relu::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::InvalidSlope`] for a negative or NaN `alpha`, [`Error::LengthMismatch`]
-/// if the lengths differ; `grad` is then untouched.
-#[inline]
-pub fn backward_from_output<T: Element>(
-    grad: &mut [T],
-    output: &[T],
-    alpha: T,
-) -> Result<(), Error> {
-    Options::new().backward_from_output(grad, output, alpha)
-}
+entry_points! {
+    /// In-place Leaky ReLU: each `x` becomes `x` if `x > 0`, else `alpha * x`
+    /// (so `-0.0` becomes `alpha * -0.0` and NaN stays NaN). Any `alpha` is allowed.
+    /// Uses [`Kernel::best()`] and the default [`Parallelism`].
+    ///
+    /// ```
+    /// let mut x = vec![1.0f32, -1.0, 0.0, -4.0];
+    /// leaky_relu::forward(&mut x, 0.25);
+    /// assert_eq!(x, [1.0, -0.25, 0.0, -1.0]);
+    /// ```
+    fn forward<T>(buf: &mut [T], alpha: T) -> ();
 
-/// [`forward`] on a byte buffer of `T`s (native byte order), as engines often hold tensors.
-///
-/// ```
-/// let mut bytes: Vec<u8> = [-4.0f32, 4.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
-/// # // Vec<u8> is only 1-aligned; copy into an f32-aligned buffer for the example.
-/// let mut store = [0f32; 2];
-/// let aligned: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
-/// aligned.copy_from_slice(&bytes);
-/// leaky_relu::forward_bytes::<f32>(aligned, 0.5)?;
-/// assert_eq!(store, [-2.0, 4.0]);
-/// // One byte short of a whole element: refused, buffer untouched.
-/// bytes.pop();
-/// assert!(leaky_relu::forward_bytes::<f32>(&mut bytes, 0.5).is_err());
-/// # Ok::<(), leaky_relu::Error>(())
-/// ```
-///
-/// # Errors
-/// [`Error::Misaligned`] or [`Error::RaggedBytes`]; `bytes` is then untouched.
-pub fn forward_bytes<T: Element>(bytes: &mut [u8], alpha: T) -> Result<(), Error> {
-    Options::new().forward_bytes(bytes, alpha)
-}
+    /// Out-of-place Leaky ReLU: `dst[i]` becomes what [`forward`] would make of
+    /// `src[i]`; `src` is only read. Bit-identical to copying `src` into `dst`
+    /// and calling [`forward`] on it.
+    ///
+    /// ```
+    /// let x = [2.0f64, -2.0, -0.0];
+    /// let mut y = [0.0f64; 3];
+    /// leaky_relu::forward_into(&mut y, &x, 0.5)?;
+    /// assert_eq!(y, [2.0, -1.0, -0.0]);
+    /// assert!(leaky_relu::forward_into(&mut y[..2], &x, 0.5).is_err());
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] (naming [`Operand::Src`]) if the lengths
+    /// differ; `dst` is then untouched.
+    fn forward_into<T>(dst: &mut [T], src: &[T], alpha: T) -> Result<(), Error>;
 
-/// [`backward`] on byte buffers of `T`s (native byte order).
-///
-/// # Errors
-/// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
-/// [`Error::LengthMismatch`]; `grad` is then untouched.
-pub fn backward_bytes<T: Element>(grad: &mut [u8], input: &[u8], alpha: T) -> Result<(), Error> {
-    Options::new().backward_bytes(grad, input, alpha)
-}
+    /// In-place gradient: each `grad[i]` stays if `input[i] > 0`, else becomes
+    /// `grad[i] * alpha` (the derivative at 0 is `alpha`, as in PyTorch and oneDNN).
+    ///
+    /// ```
+    /// let x = [2.0f64, -2.0, 0.0];
+    /// let mut g = vec![1.0f64, 1.0, 1.0];
+    /// leaky_relu::backward(&mut g, &x, 0.1)?;
+    /// assert_eq!(g, [1.0, 0.1, 0.1]);
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] if `grad` and `input` differ in length; `grad` is then untouched.
+    fn backward<T>(grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error>;
 
-/// [`backward_from_output`] on byte buffers of `T`s (native byte order).
-///
-/// # Errors
-/// [`Error::InvalidSlope`], [`Error::Misaligned`], [`Error::RaggedBytes`] or
-/// [`Error::LengthMismatch`]; `grad` is then untouched.
-pub fn backward_from_output_bytes<T: Element>(
-    grad: &mut [u8],
-    output: &[u8],
-    alpha: T,
-) -> Result<(), Error> {
-    Options::new().backward_from_output_bytes(grad, output, alpha)
+    /// Out-of-place gradient: `dx[i]` becomes `dy[i]` if `input[i] > 0`, else
+    /// `dy[i] * alpha`; `dy` and `input` are only read. Bit-identical to copying
+    /// `dy` into `dx` and calling [`backward`] on it.
+    ///
+    /// ```
+    /// let x = [2.0f32, -2.0];
+    /// let dy = [1.0f32, 1.0];
+    /// let mut dx = [0.0f32; 2];
+    /// leaky_relu::backward_into(&mut dx, &dy, &x, 0.1)?;
+    /// assert_eq!(dx, [1.0, 0.1]);
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] (naming [`Operand::Grad`] for `dy` or
+    /// [`Operand::Input`]) if a length differs from `dx`'s; `dx` is then untouched.
+    fn backward_into<T>(dx: &mut [T], dy: &[T], input: &[T], alpha: T) -> Result<(), Error>;
+
+    /// The gradient of [`backward`], decided from the forward *output* `y`
+    /// instead of the input, so the input need not be kept. Valid only for
+    /// `alpha >= 0` (including `-0.0` and `+inf`), where `y > 0` exactly when `x > 0`.
+    ///
+    /// ```
+    /// let mut y = vec![2.0f32, -2.0];
+    /// leaky_relu::forward(&mut y, 0.1);
+    /// let mut g = vec![1.0f32, 1.0];
+    /// leaky_relu::backward_from_output(&mut g, &y, 0.1)?;
+    /// assert_eq!(g, [1.0, 0.1]);
+    /// assert!(leaky_relu::backward_from_output(&mut g, &y, -0.1).is_err());
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] for a negative or NaN `alpha`, [`Error::LengthMismatch`]
+    /// if the lengths differ; `grad` is then untouched.
+    fn backward_from_output<T>(grad: &mut [T], output: &[T], alpha: T) -> Result<(), Error>;
+
+    /// Out-of-place [`backward_from_output`]: `dx[i]` becomes `dy[i]` if
+    /// `output[i] > 0`, else `dy[i] * alpha`. Valid only for `alpha >= 0`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] for a negative or NaN `alpha` (checked first),
+    /// [`Error::LengthMismatch`] if a length differs from `dx`'s; `dx` is then untouched.
+    fn backward_from_output_into<T>(dx: &mut [T], dy: &[T], output: &[T], alpha: T) -> Result<(), Error>;
+
+    /// [`forward`] on a byte buffer of `T`s (native byte order), as engines often hold tensors.
+    ///
+    /// ```
+    /// let mut bytes: Vec<u8> = [-4.0f32, 4.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
+    /// # // Vec<u8> is only 1-aligned; copy into an f32-aligned buffer for the example.
+    /// let mut store = [0f32; 2];
+    /// let aligned: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
+    /// aligned.copy_from_slice(&bytes);
+    /// leaky_relu::forward_bytes::<f32>(aligned, 0.5)?;
+    /// assert_eq!(store, [-2.0, 4.0]);
+    /// // One byte short of a whole element: refused, buffer untouched.
+    /// bytes.pop();
+    /// assert!(leaky_relu::forward_bytes::<f32>(&mut bytes, 0.5).is_err());
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`] or [`Error::RaggedBytes`]; `bytes` is then untouched.
+    fn forward_bytes<T>(bytes: &mut [u8], alpha: T) -> Result<(), Error>;
+
+    /// [`forward_into`] on byte buffers of `T`s (native byte order).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
+    /// [`Error::LengthMismatch`]; `dst` is then untouched.
+    fn forward_into_bytes<T>(dst: &mut [u8], src: &[u8], alpha: T) -> Result<(), Error>;
+
+    /// [`backward`] on byte buffers of `T`s (native byte order).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
+    /// [`Error::LengthMismatch`]; `grad` is then untouched.
+    fn backward_bytes<T>(grad: &mut [u8], input: &[u8], alpha: T) -> Result<(), Error>;
+
+    /// [`backward_into`] on byte buffers of `T`s (native byte order).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
+    /// [`Error::LengthMismatch`]; `dx` is then untouched.
+    fn backward_into_bytes<T>(dx: &mut [u8], dy: &[u8], input: &[u8], alpha: T) -> Result<(), Error>;
+
+    /// [`backward_from_output`] on byte buffers of `T`s (native byte order).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`], [`Error::Misaligned`], [`Error::RaggedBytes`] or
+    /// [`Error::LengthMismatch`]; `grad` is then untouched.
+    fn backward_from_output_bytes<T>(grad: &mut [u8], output: &[u8], alpha: T) -> Result<(), Error>;
+
+    /// [`backward_from_output_into`] on byte buffers of `T`s (native byte order).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`], [`Error::Misaligned`], [`Error::RaggedBytes`] or
+    /// [`Error::LengthMismatch`]; `dx` is then untouched.
+    fn backward_from_output_into_bytes<T>(dx: &mut [u8], dy: &[u8], output: &[u8], alpha: T) -> Result<(), Error>;
 }

@@ -5,15 +5,24 @@ use core::fmt;
 
 /// Which argument of a call an [`Error`] is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operand {
-    /// The buffer transformed in place by a forward call.
+    /// The buffer transformed in place by [`forward`](crate::forward).
     Buffer,
-    /// The gradient buffer of a backward call (updated in place).
+    /// The incoming gradient: `grad` of the in-place backward calls (updated
+    /// in place), or `dy` of the `_into` ones (only read).
     Grad,
-    /// The forward input `x` of [`backward`](crate::backward).
+    /// The forward input `x` of [`backward`](crate::backward) and
+    /// [`backward_into`](crate::backward_into).
     Input,
-    /// The forward output `y` of [`backward_from_output`](crate::backward_from_output).
+    /// The forward output `y` of [`backward_from_output`](crate::backward_from_output)
+    /// and [`backward_from_output_into`](crate::backward_from_output_into).
     Output,
+    /// The destination of an out-of-place call: `dst` of
+    /// [`forward_into`](crate::forward_into), `dx` of the `backward*_into` calls.
+    Dst,
+    /// The source `src` of [`forward_into`](crate::forward_into).
+    Src,
 }
 
 impl fmt::Display for Operand {
@@ -23,6 +32,8 @@ impl fmt::Display for Operand {
             Operand::Grad => "grad",
             Operand::Input => "input",
             Operand::Output => "output",
+            Operand::Dst => "dst",
+            Operand::Src => "src",
         })
     }
 }
@@ -32,12 +43,15 @@ impl fmt::Display for Operand {
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// `grad` and the input (or output) buffer of a backward call differ in length.
+    /// A buffer's length differs from that of the buffer the call writes
+    /// (`grad` in place, `dst`/`dx` out of place).
     LengthMismatch {
-        /// Elements in `grad`.
-        grad: usize,
-        /// Elements in the input or output buffer.
-        other: usize,
+        /// The buffer at fault.
+        operand: Operand,
+        /// Its length in elements.
+        len: usize,
+        /// The length of the buffer the call writes.
+        expected: usize,
     },
     /// [`backward_from_output`](crate::backward_from_output) was given a negative
     /// or NaN slope. Only for `alpha >= 0` (which includes `-0.0` and `+inf`) is
@@ -75,9 +89,13 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Error::LengthMismatch { grad, other } => write!(
+            Error::LengthMismatch {
+                operand,
+                len,
+                expected,
+            } => write!(
                 f,
-                "length mismatch: grad has {grad} elements but the input/output has {other}"
+                "length mismatch: {operand} has {len} elements, the buffer written has {expected}"
             ),
             Error::InvalidSlope { alpha } => write!(
                 f,
@@ -109,3 +127,19 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Error {
+    /// `Ok` if `operand`'s length `len` equals `expected`, the length of the
+    /// buffer the call writes; else [`Error::LengthMismatch`].
+    pub(crate) fn check_len(expected: usize, operand: Operand, len: usize) -> Result<(), Error> {
+        if len == expected {
+            Ok(())
+        } else {
+            Err(Error::LengthMismatch {
+                operand,
+                len,
+                expected,
+            })
+        }
+    }
+}

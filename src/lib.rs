@@ -82,25 +82,27 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Layering, bottom up (no module imports one above it):
+// kernels -> element -> reference, dispatch -> error -> par -> api.
 mod api;
-mod arch;
-mod detect;
+mod dispatch;
 mod element;
 mod error;
-#[doc(hidden)]
-pub mod formula;
-mod kernel;
+mod kernels;
 mod par;
 pub mod reference;
 
 pub use api::{
-    Options, backward, backward_bytes, backward_from_output, backward_from_output_bytes, forward,
-    forward_bytes,
+    Options, backward, backward_bytes, backward_from_output, backward_from_output_bytes,
+    backward_from_output_into, backward_from_output_into_bytes, backward_into, backward_into_bytes,
+    forward, forward_bytes, forward_into, forward_into_bytes,
 };
-pub use detect::{KERNEL_ENV, PARALLELISM_ENV, default_parallelism, set_default_parallelism};
+pub use dispatch::state::{
+    KERNEL_ENV, PARALLELISM_ENV, default_parallelism, set_default_parallelism,
+};
+pub use dispatch::{Kernel, UnknownKernel};
 pub use element::Element;
 pub use error::{Error, Operand};
-pub use kernel::{Kernel, UnknownKernel};
 pub use par::{GRANULE_BYTES, PAR_THRESHOLD_BYTES, Parallelism};
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -1,12 +1,13 @@
-//! [`Parallelism`] and the split of large buffers across the current rayon
-//! pool. Chunks are whole multiples of [`GRANULE_BYTES`] (a multiple of 64 bytes
-//! and of the widest vector x unroll), so only the last chunk has a tail, and
-//! every chunk runs the same kernel, resolved once outside the parallel closure.
-//! Each element is computed exactly as in a serial call, so results are
-//! bit-identical for any split.
+//! [`Parallelism`], its policy, and the split of large calls across the current
+//! rayon pool. Chunks are whole multiples of [`GRANULE_BYTES`] (a multiple of 64
+//! bytes and of the widest vector x unroll), so only the last chunk has a tail,
+//! and every chunk runs the same kernel, resolved once before the split. Each
+//! element is computed exactly as in a serial call, so results are bit-identical
+//! for any split. Knows tasks only by their length and buffer count.
 
-use crate::formula::Forward;
-use crate::{Element, Kernel};
+use crate::Element;
+use crate::dispatch::Engine;
+use crate::kernels::Task;
 use core::fmt;
 use core::str::FromStr;
 
@@ -14,9 +15,9 @@ use core::str::FromStr;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Parallelism {
     /// Split a call across the current rayon pool, when it has more than one
-    /// thread, if the buffers it reads total at least [`PAR_THRESHOLD_BYTES`]
-    /// (forward: the buffer; backward: `grad` plus the input or output); run
-    /// smaller calls serially.
+    /// thread, if the buffers it touches total at least [`PAR_THRESHOLD_BYTES`]
+    /// (in-place forward: one buffer; in-place backward and out-of-place
+    /// forward: two; out-of-place backward: three); run smaller calls serially.
     #[default]
     Auto,
     /// Never use threads: run on the calling thread.
@@ -51,8 +52,9 @@ impl FromStr for Parallelism {
 }
 
 /// Under [`Parallelism::Auto`], calls whose buffers total at least this many
-/// bytes are split across threads (4 MiB: forward from 1 Mi `f32` / 512 Ki `f64`
-/// elements, backward, which reads two buffers, from 512 Ki `f32` / 256 Ki `f64`).
+/// bytes are split across threads (4 MiB: in-place forward from 1 Mi `f32` /
+/// 512 Ki `f64` elements; calls touching two buffers from 512 Ki `f32` / 256 Ki
+/// `f64`; `backward_into`, three buffers, from 342 Ki `f32`).
 /// Chosen from the crossover measured by `benches/parallel.rs`; see the README.
 pub const PAR_THRESHOLD_BYTES: usize = 4 << 20;
 
@@ -99,61 +101,97 @@ fn split(len: usize, size: usize, threads: usize, min_chunk: usize) -> Option<us
     (chunk < len).then_some(chunk)
 }
 
-/// Forward on `buf`, serial or split.
-///
-/// # Safety
-/// `k.is_available()` must be true.
+/// Runs `task` on `engine`, serially or split across the current rayon pool
+/// according to `p`.
 #[inline]
-pub(crate) unsafe fn forward<T: Element>(
-    k: Kernel,
-    p: Parallelism,
-    buf: &mut [T],
-    alpha: T,
-    f: Forward,
-) {
+pub(crate) fn run<T: Element>(engine: Engine, p: Parallelism, task: Task<'_, T>) {
     #[cfg(feature = "rayon")]
-    if let Some(chunk) = chunk_len::<T>(p, buf.len(), 1) {
-        use rayon::prelude::*;
-        buf.par_chunks_mut(chunk)
-            // SAFETY: the caller guarantees `k` is available; it is the same kernel
-            // on every thread of this process.
-            .for_each(|c| unsafe { T::kernel_forward(k, c, alpha, f) });
-        return;
+    if let Some(chunk) = chunk_len::<T>(p, task.len(), task.buffers()) {
+        return split_run(engine, task, chunk);
     }
     let _ = p;
-    // SAFETY: the caller guarantees `k` is available.
-    unsafe { T::kernel_forward(k, buf, alpha, f) }
+    engine.run(task)
 }
 
-/// Backward on equal-length `grad` and `decide`, serial or split.
-///
-/// # Safety
-/// `k.is_available()` must be true.
-#[inline]
-pub(crate) unsafe fn backward<T: Element>(
-    k: Kernel,
-    p: Parallelism,
-    grad: &mut [T],
-    decide: &[T],
-    alpha: T,
-) {
-    #[cfg(feature = "rayon")]
-    if let Some(chunk) = chunk_len::<T>(p, grad.len(), 2) {
-        use rayon::prelude::*;
-        grad.par_chunks_mut(chunk)
-            .zip(decide.par_chunks(chunk))
-            // SAFETY: as in `forward`.
-            .for_each(|(g, x)| unsafe { T::kernel_backward(k, g, x, alpha) });
-        return;
+/// Halves `task` at a multiple of `chunk` until each piece is at most `chunk`
+/// long, running the halves with `rayon::join` (on the current pool).
+#[cfg(feature = "rayon")]
+fn split_run<T: Element>(engine: Engine, task: Task<'_, T>, chunk: usize) {
+    let len = task.len();
+    if len <= chunk {
+        #[cfg(test)]
+        tests::CHUNKS_RUN.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        return engine.run(task);
     }
-    let _ = p;
-    // SAFETY: the caller guarantees `k` is available.
-    unsafe { T::kernel_backward(k, grad, decide, alpha) }
+    // `k = ceil(len / chunk) >= 2` pieces; the first `k / 2` go left, so
+    // `chunk <= mid < len`.
+    let mid = len.div_ceil(chunk) / 2 * chunk;
+    let (a, b) = task.split_at(mid);
+    rayon::join(
+        || split_run(engine, a, chunk),
+        || split_run(engine, b, chunk),
+    );
 }
 
 #[cfg(all(test, feature = "rayon"))]
 mod tests {
     use super::*;
+    use crate::kernels::{InOut, formula};
+    use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+    /// Pieces `split_run` has handed to a kernel (test builds only). Only
+    /// `splits_inside_a_fixed_pool` runs split calls in this test binary.
+    pub(super) static CHUNKS_RUN: AtomicUsize = AtomicUsize::new(0);
+
+    /// Runs an in-place forward of `len` f32 in a pool of `threads` threads and
+    /// returns how many pieces the kernel was handed.
+    fn pieces(threads: usize, p: Parallelism, len: usize, into: bool) -> usize {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let src = vec![-1.0f32; len];
+        let mut dst = vec![0.0f32; len];
+        let before = CHUNKS_RUN.load(Relaxed);
+        pool.install(|| {
+            let x = if into {
+                InOut::Into {
+                    dst: &mut dst,
+                    src: &src,
+                }
+            } else {
+                InOut::InPlace(&mut dst)
+            };
+            let task = Task::Forward {
+                x,
+                alpha: 0.5,
+                f: formula::forward(0.5f32),
+            };
+            run(crate::dispatch::state::engine(), p, task)
+        });
+        let want = if into { -0.5 } else { 0.0 };
+        assert!(dst.iter().all(|&v| v == want), "{threads} {p:?} {len}");
+        CHUNKS_RUN.load(Relaxed) - before
+    }
+
+    #[test]
+    fn splits_inside_a_fixed_pool() {
+        let t = PAR_THRESHOLD_BYTES / 4;
+        // Auto, 4 threads, 16 MiB: 4 chunks per thread of 1 MiB.
+        assert_eq!(pieces(4, Parallelism::Auto, 4 * t, false), 16);
+        // Below the threshold: serial (the kernel runs unsplit, not counted).
+        assert_eq!(pieces(4, Parallelism::Auto, t - 1, false), 0);
+        // Out of place touches two buffers: from half the length.
+        // (2 MiB each; chunks of the 256 KiB minimum.)
+        assert_eq!(pieces(4, Parallelism::Auto, t / 2, true), 8);
+        assert_eq!(pieces(4, Parallelism::Auto, t / 2 - 1, true), 0);
+        // Serial never splits; a one-thread pool never splits.
+        assert_eq!(pieces(4, Parallelism::Serial, 4 * t, false), 0);
+        assert_eq!(pieces(1, Parallelism::Auto, 4 * t, false), 0);
+        // Forced: every granule-multiple piece, down to 4 KiB, 4 per thread.
+        assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024, false), 8);
+        assert_eq!(pieces(2, Parallelism::Parallel, 1024, false), 0);
+    }
 
     #[test]
     fn split_rules() {

@@ -1,7 +1,8 @@
-//! The scalar reference: the definition every other kernel is tested against,
-//! written as plainly as the contract reads. It is also the `scalar` kernel.
+//! The scalar reference: the definition every kernel (`scalar` included) is
+//! tested against, written as plainly as the contract reads. Out of place is,
+//! by definition, the in-place operation applied to a copy.
 
-use crate::{Element, Error};
+use crate::{Element, Error, Operand};
 
 /// Reference forward: `x` where `x > 0`, `alpha * x` everywhere else (including NaN).
 ///
@@ -23,34 +24,37 @@ pub fn forward<T: Element>(buf: &mut [T], alpha: T) {
 /// # Errors
 /// [`Error::LengthMismatch`] if the slices differ in length; `grad` is then untouched.
 pub fn backward<T: Element>(grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error> {
-    if grad.len() != input.len() {
-        return Err(Error::LengthMismatch {
-            grad: grad.len(),
-            other: input.len(),
-        });
-    }
-    backward_unchecked(grad, input, alpha);
-    Ok(())
-}
-
-/// [`backward`] for slices already known to have equal lengths.
-#[inline]
-pub(crate) fn backward_unchecked<T: Element>(grad: &mut [T], input: &[T], alpha: T) {
+    Error::check_len(grad.len(), Operand::Input, input.len())?;
     for (g, &x) in grad.iter_mut().zip(input) {
         *g = if x > T::default() { *g } else { *g * alpha };
     }
+    Ok(())
 }
 
-/// [`forward`] behind a call boundary, for the SIMD kernels' short slices: it is
-/// compiled for the target's baseline, so LLVM cannot vectorise it with AVX
-/// masked loads/stores (`vmaskmov`, very slow on AMD Zen) inside a kernel.
-#[inline(never)]
-pub(crate) fn forward_short<T: Element>(buf: &mut [T], alpha: T) {
-    forward(buf, alpha)
+/// Reference out-of-place forward: `dst` becomes a copy of `src`, then [`forward`] runs on it.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] if the slices differ in length; `dst` is then untouched.
+pub fn forward_into<T: Element>(dst: &mut [T], src: &[T], alpha: T) -> Result<(), Error> {
+    Error::check_len(dst.len(), Operand::Src, src.len())?;
+    dst.copy_from_slice(src);
+    forward(dst, alpha);
+    Ok(())
 }
 
-/// [`backward_unchecked`] behind a call boundary; see [`forward_short`].
-#[inline(never)]
-pub(crate) fn backward_short<T: Element>(grad: &mut [T], input: &[T], alpha: T) {
-    backward_unchecked(grad, input, alpha)
+/// Reference out-of-place backward: `dx` becomes a copy of `dy`, then
+/// [`backward`] runs on it with `input`.
+///
+/// # Errors
+/// [`Error::LengthMismatch`] if `dy` or `input` differs in length from `dx`; `dx` is then untouched.
+pub fn backward_into<T: Element>(
+    dx: &mut [T],
+    dy: &[T],
+    input: &[T],
+    alpha: T,
+) -> Result<(), Error> {
+    Error::check_len(dx.len(), Operand::Grad, dy.len())?;
+    Error::check_len(dx.len(), Operand::Input, input.len())?;
+    dx.copy_from_slice(dy);
+    backward(dx, input, alpha)
 }

@@ -11,18 +11,71 @@ fn bits(v: &[f32]) -> Vec<u32> {
 fn length_mismatch_leaves_grad_untouched() {
     let mut g = vec![-1.0f32, 2.0, -3.0];
     let before = bits(&g);
+    let mismatch = |operand, len, expected| Error::LengthMismatch {
+        operand,
+        len,
+        expected,
+    };
     let e = leaky_relu::backward(&mut g, &[-1.0, -1.0], 0.5).unwrap_err();
-    assert_eq!(e, Error::LengthMismatch { grad: 3, other: 2 });
+    assert_eq!(e, mismatch(Operand::Input, 2, 3));
     assert!(e.to_string().contains('3') && e.to_string().contains('2'));
+    assert!(e.to_string().contains("input"));
     let e = leaky_relu::backward_from_output(&mut g, &[-1.0; 4], 0.5).unwrap_err();
-    assert_eq!(e, Error::LengthMismatch { grad: 3, other: 4 });
+    assert_eq!(e, mismatch(Operand::Output, 4, 3));
     for k in Kernel::available() {
-        assert!(matches!(
+        assert_eq!(
             k.backward(&mut g, &[0.0; 1], 0.5),
-            Err(Error::LengthMismatch { grad: 3, other: 1 })
-        ));
+            Err(mismatch(Operand::Input, 1, 3))
+        );
     }
     assert_eq!(bits(&g), before);
+}
+
+#[test]
+fn out_of_place_length_mismatch_leaves_dst_untouched() {
+    let mismatch = |operand, len, expected| {
+        Err(Error::LengthMismatch {
+            operand,
+            len,
+            expected,
+        })
+    };
+    let mut dst = vec![7.0f32, -7.0, f32::NAN];
+    let before = bits(&dst);
+    let (two, three, four) = ([-1.0f32; 2], [-1.0f32; 3], [-1.0f32; 4]);
+    assert_eq!(
+        leaky_relu::forward_into(&mut dst, &two, 0.5),
+        mismatch(Operand::Src, 2, 3)
+    );
+    assert_eq!(
+        leaky_relu::backward_into(&mut dst, &four, &three, 0.5),
+        mismatch(Operand::Grad, 4, 3)
+    );
+    assert_eq!(
+        leaky_relu::backward_into(&mut dst, &three, &two, 0.5),
+        mismatch(Operand::Input, 2, 3)
+    );
+    assert_eq!(
+        leaky_relu::backward_from_output_into(&mut dst, &three, &four, 0.5),
+        mismatch(Operand::Output, 4, 3)
+    );
+    // The slope is checked first, as in place.
+    assert!(matches!(
+        leaky_relu::backward_from_output_into(&mut dst, &two, &four, -0.5),
+        Err(Error::InvalidSlope { .. })
+    ));
+    // alpha == 1 (a plain copy) still validates.
+    assert_eq!(
+        leaky_relu::forward_into(&mut dst, &two, 1.0),
+        mismatch(Operand::Src, 2, 3)
+    );
+    for k in Kernel::available() {
+        assert_eq!(
+            k.forward_into(&mut dst, &four, 0.5),
+            mismatch(Operand::Src, 4, 3)
+        );
+    }
+    assert_eq!(bits(&dst), before);
 }
 
 #[test]
@@ -140,7 +193,66 @@ fn misaligned_and_ragged_bytes() {
         }
     ));
     let e = leaky_relu::backward_bytes::<f32>(&mut g[..8], &x[..16], 0.5).unwrap_err();
-    assert_eq!(e, Error::LengthMismatch { grad: 2, other: 4 });
+    assert_eq!(
+        e,
+        Error::LengthMismatch {
+            operand: Operand::Input,
+            len: 4,
+            expected: 2
+        }
+    );
+    // Out of place: each buffer is named, the destination first.
+    let (x, y) = x.split_at_mut(16);
+    let e = leaky_relu::forward_into_bytes::<f32>(&mut g[1..9], &x[..8], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Misaligned {
+            operand: Operand::Dst,
+            ..
+        }
+    ));
+    let e = leaky_relu::forward_into_bytes::<f32>(&mut g[..8], &x[..7], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::RaggedBytes {
+            operand: Operand::Src,
+            ..
+        }
+    ));
+    let e =
+        leaky_relu::backward_into_bytes::<f32>(&mut g[..8], &x[2..10], &y[..8], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::Misaligned {
+            operand: Operand::Grad,
+            ..
+        }
+    ));
+    let e = leaky_relu::backward_into_bytes::<f32>(&mut g[..8], &x[..8], &y[..5], 0.5).unwrap_err();
+    assert!(matches!(
+        e,
+        Error::RaggedBytes {
+            operand: Operand::Input,
+            ..
+        }
+    ));
+    let e = leaky_relu::backward_from_output_into_bytes::<f64>(&mut g[..8], &x[..8], &y[..16], 0.5)
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        Error::LengthMismatch {
+            operand: Operand::Output,
+            len: 2,
+            expected: 1
+        }
+    ));
+    let e =
+        leaky_relu::backward_from_output_into_bytes::<f64>(&mut g[..3], &x[..8], &y[..8], f64::NAN)
+            .unwrap_err();
+    assert!(
+        matches!(e, Error::InvalidSlope { .. }),
+        "slope first: {e:?}"
+    );
     let e = leaky_relu::backward_from_output_bytes::<f32>(&mut g[..8], &x[..8], -1.0).unwrap_err();
     assert!(matches!(e, Error::InvalidSlope { .. }));
     assert_eq!(bytes, &before[..]);
@@ -173,7 +285,8 @@ fn bytes_api_matches_slices() {
 #[test]
 fn unavailable_kernel_is_an_error_not_a_crash() {
     let missing: Vec<Kernel> = Kernel::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|k| !k.is_available())
         .collect();
     // On x86 NEON is never available; on aarch64 AVX2 is never available.
@@ -195,6 +308,20 @@ fn unavailable_kernel_is_an_error_not_a_crash() {
             k.backward_from_output(&mut x, &[0.0, 0.0], 0.5),
             Err(Error::KernelUnavailable { kernel: k })
         );
+        let mut d = [0.0f32; 2];
+        assert_eq!(
+            k.forward_into(&mut d, &x, 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(
+            k.backward_into(&mut d, &x, &x, 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(
+            k.backward_from_output_into(&mut d, &x, &x, 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(d, [0.0; 2]);
         assert_eq!(
             Options::new().with_kernel(k),
             Err(Error::KernelUnavailable { kernel: k })
@@ -212,5 +339,9 @@ fn unavailable_kernel_is_an_error_not_a_crash() {
 #[test]
 fn errors_are_std_errors() {
     fn takes(_: &dyn std::error::Error) {}
-    takes(&Error::LengthMismatch { grad: 1, other: 2 });
+    takes(&Error::LengthMismatch {
+        operand: Operand::Input,
+        len: 1,
+        expected: 2,
+    });
 }

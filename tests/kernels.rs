@@ -10,26 +10,52 @@ use leaky_relu::{Kernel, Options, reference};
 use proptest::prelude::*;
 
 /// Widest vector (8 f32 lanes) x unroll (4) = 32 elements; every length up to 4x that, plus 1.
+/// The sweep covers every kernel's short path, head/last overlap, aligned body and tail.
 const MAX_LEN: usize = 4 * 32 + 1;
 const CANARY: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 const PAD: usize = 9;
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Op {
     Forward,
     Backward,
     BackwardFromOutput,
+    ForwardInto,
+    BackwardInto,
+    BackwardFromOutputInto,
 }
-const OPS: [Op; 3] = [Op::Forward, Op::Backward, Op::BackwardFromOutput];
+const OPS: [Op; 6] = [
+    Op::Forward,
+    Op::Backward,
+    Op::BackwardFromOutput,
+    Op::ForwardInto,
+    Op::BackwardInto,
+    Op::BackwardFromOutputInto,
+];
 
-/// Runs `op` through `opts` on `len` elements starting `off` elements into a
-/// padded buffer and checks it against the reference, including the canaries.
+/// Runs `op` through `opts` on `len` elements written `off` elements into a
+/// canary-padded buffer and checks it against the reference, bit for bit: in
+/// place, `vals` is the buffer (`x` or `grad`); out of place it is the source
+/// (`src` or `dy`) and the destination starts as garbage. `aux` is the input or
+/// output a backward decides on. Canaries around the written slice must
+/// survive, and the inputs of out-of-place calls must be unchanged.
 fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) {
     let len = vals.len();
     let canary = T::from_bits64(CANARY);
+    let into = matches!(
+        op,
+        Op::ForwardInto | Op::BackwardInto | Op::BackwardFromOutputInto
+    );
     let mut buf = vec![canary; off + len + PAD];
-    buf[off..off + len].copy_from_slice(vals);
-    let mut want = vals.to_vec();
+    // Out of place, the destination's old contents must not matter: fill it
+    // with the reversed auxiliary values (NaNs, negatives...).
+    let start: Vec<T> = if into {
+        aux.iter().rev().copied().collect()
+    } else {
+        vals.to_vec()
+    };
+    buf[off..off + len].copy_from_slice(&start);
+    let (src, decide) = (vals.to_vec(), aux.to_vec());
     let ctx = || {
         format!(
             "{} {op:?} {} len {len} offset {off} alpha {alpha} ({:#x})",
@@ -38,30 +64,47 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
             alpha.bits()
         )
     };
+    let valid_slope = alpha >= T::default();
+    let from_output = matches!(op, Op::BackwardFromOutput | Op::BackwardFromOutputInto);
     let slice = &mut buf[off..off + len];
-    match op {
+    let res = match op {
         Op::Forward => {
             r.opts.forward(slice, alpha);
+            Ok(())
+        }
+        Op::Backward => r.opts.backward(slice, &decide, alpha),
+        Op::BackwardFromOutput => r.opts.backward_from_output(slice, &decide, alpha),
+        Op::ForwardInto => r.opts.forward_into(slice, &src, alpha),
+        Op::BackwardInto => r.opts.backward_into(slice, &src, &decide, alpha),
+        Op::BackwardFromOutputInto => r
+            .opts
+            .backward_from_output_into(slice, &src, &decide, alpha),
+    };
+    // The reference: the in-place operation on a copy of `vals`.
+    let mut want = vals.to_vec();
+    if from_output && !valid_slope {
+        assert!(
+            matches!(res, Err(leaky_relu::Error::InvalidSlope { .. })),
+            "{}: must refuse, got {res:?}",
+            ctx()
+        );
+        want = start;
+    } else {
+        res.unwrap_or_else(|e| panic!("{}: {e}", ctx()));
+        if op == Op::Forward || op == Op::ForwardInto {
             reference::forward(&mut want, alpha);
-        }
-        Op::Backward => {
-            r.opts.backward(slice, aux, alpha).unwrap();
+        } else {
             reference::backward(&mut want, aux, alpha).unwrap();
-        }
-        Op::BackwardFromOutput => {
-            let res = r.opts.backward_from_output(slice, aux, alpha);
-            if alpha >= T::default() {
-                res.unwrap();
-                reference::backward(&mut want, aux, alpha).unwrap();
-            } else {
-                assert!(res.is_err(), "{}: must refuse", ctx());
-            }
         }
     }
     assert_same(&buf[off..off + len], &want, &ctx);
     for (i, v) in buf[..off].iter().chain(&buf[off + len..]).enumerate() {
         assert_eq!(v.bits(), canary.bits(), "{}: canary {i} overwritten", ctx());
     }
+    assert_same(&src, vals, &|| format!("{}: source changed", ctx()));
+    assert_same(&decide, aux, &|| {
+        format!("{}: decide buffer changed", ctx())
+    });
 }
 
 /// Lengths to sweep: all up to MAX_LEN; under Miri (about 1000x slower), the
@@ -197,7 +240,7 @@ fn best_is_available_and_listed() {
     let avail = Kernel::available();
     assert!(avail.contains(&best), "{best} not in {avail:?}");
     assert_eq!(avail.last(), Some(&Kernel::Scalar));
-    for k in Kernel::ALL {
+    for &k in Kernel::ALL {
         assert_eq!(k.name().parse::<Kernel>().unwrap(), k);
         assert_eq!(avail.contains(&k), k.is_available());
     }
@@ -228,21 +271,21 @@ fn prop_case<T: F>(vals: Vec<T>, seed: u64, off: usize, alpha: T, runner: usize,
     let r = rs[runner % rs.len()];
     let mut rng = Rng(seed);
     let aux = values::<T>(&mut rng, vals.len());
-    check(&r, OPS[op % 3], &vals, &aux, off, alpha);
+    check(&r, OPS[op % OPS.len()], &vals, &aux, off, alpha);
 }
 
 proptest! {
     #[test]
     #[cfg_attr(miri, ignore = "proptest is too slow under Miri; the sweeps above cover the paths")]
     fn prop_f32(vals in values_strategy::<f32>(3000), seed in any::<u64>(), off in 0usize..16,
-                alpha in alpha_strategy::<f32>(), runner in 0usize..16, op in 0usize..3) {
+                alpha in alpha_strategy::<f32>(), runner in 0usize..16, op in 0usize..6) {
         prop_case(vals, seed, off, alpha, runner, op);
     }
 
     #[test]
     #[cfg_attr(miri, ignore = "proptest is too slow under Miri; the sweeps above cover the paths")]
     fn prop_f64(vals in values_strategy::<f64>(3000), seed in any::<u64>(), off in 0usize..16,
-                alpha in alpha_strategy::<f64>(), runner in 0usize..16, op in 0usize..3) {
+                alpha in alpha_strategy::<f64>(), runner in 0usize..16, op in 0usize..6) {
         prop_case(vals, seed, off, alpha, runner, op);
     }
 }

@@ -98,8 +98,10 @@ pub fn alphas<T: F>() -> Vec<T> {
     v.push(T::from_f64(f64::NEG_INFINITY));
     v.push(T::from_f64(f64::NAN));
     v.push(T::from_bits64(1)); // smallest subnormal
-    v.push(T::from_f64(0.999_999_9));
-    v.push(T::from_f64(1.000_001));
+    // The largest alpha below 1 (last of `Max`) and the smallest above 1 (first of `Min`).
+    let one = T::from_f64(1.0).bits();
+    v.push(T::from_bits64(one - 1));
+    v.push(T::from_bits64(one + 1));
     v.push(T::from_f64(1e30));
     v.push(T::from_f64(-1e-30));
     v
@@ -144,7 +146,7 @@ pub struct Runner {
 fn report_skipped() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        for k in Kernel::ALL.into_iter().filter(|k| !k.is_available()) {
+        for k in Kernel::ALL.iter().filter(|k| !k.is_available()) {
             eprintln!("note: kernel `{k}` is not available here; its tests are skipped (see .ci/cross-cpu)");
         }
     });

@@ -1,9 +1,8 @@
 //! Which vector formulation each `alpha` may use, and the proof that it is
 //! bit-identical to the reference `if x > 0 { x } else { alpha * x }`.
 //!
-//! Every SIMD kernel implements each [`Forward`] variant; [`forward`] picks one
-//! from `alpha` once per call. The scalar kernel ignores the choice: it *is* the
-//! reference. Notation: `a = alpha * x` as one IEEE multiply (no FMA), `ref` the
+//! Every kernel runs each [`Forward`] variant through the same operations
+//! (`ops`); [`forward`] picks one from `alpha` once per call, before any split. Notation: `a = alpha * x` as one IEEE multiply (no FMA), `ref` the
 //! reference result. NaN results may differ in payload only.
 //!
 //! **Identity, `alpha == 1`.** `ref` is `x` or `1 * x`, and `1 * x == x` bit for
@@ -38,12 +37,13 @@
 //!
 //! Backward has two: **Identity** for `alpha == 1` (`grad * 1 == grad`) and
 //! **CmpSelect**, `x > 0 ? g : g * alpha`, for all other alphas.
+//!
+//! Out of place, Identity is a copy of the source (NaNs stay NaN).
 
-use crate::Element;
+use super::Lane;
 
 /// A forward formulation, chosen from `alpha` by [`forward`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[doc(hidden)]
 pub enum Forward {
     /// `alpha == 1`: nothing to do.
     Identity,
@@ -57,10 +57,19 @@ pub enum Forward {
     CmpSelect,
 }
 
+/// A backward formulation, chosen from `alpha` by [`backward`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backward {
+    /// `alpha == 1`: the gradient passes through.
+    Identity,
+    /// Any other alpha: `x > 0 ? g : g * alpha`.
+    CmpSelect,
+}
+
 /// Picks the fastest forward formulation that is valid for `alpha` (see the module docs).
 #[inline]
-pub fn forward<T: Element>(alpha: T) -> Forward {
-    let zero = T::default();
+pub fn forward<T: Lane>(alpha: T) -> Forward {
+    let zero = T::ZERO;
     if alpha == T::ONE {
         Forward::Identity
     } else if alpha > zero && alpha < T::ONE {
@@ -74,10 +83,14 @@ pub fn forward<T: Element>(alpha: T) -> Forward {
     }
 }
 
-/// `true` when backward with this `alpha` leaves `grad` bit-identical (up to NaN payloads).
+/// The backward formulation for `alpha` (see the module docs).
 #[inline]
-pub fn backward_is_identity<T: Element>(alpha: T) -> bool {
-    alpha == T::ONE
+pub fn backward<T: Lane>(alpha: T) -> Backward {
+    if alpha == T::ONE {
+        Backward::Identity
+    } else {
+        Backward::CmpSelect
+    }
 }
 
 #[cfg(test)]

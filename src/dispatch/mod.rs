@@ -1,0 +1,141 @@
+//! The kernel registry: one table from which the public [`Kernel`] enum, its
+//! names, parsing, availability, the list of kernels and the dispatch `match`
+//! are all generated. A kernel is one ISA module plus one line here; a line
+//! whose token type is not an [`Isa`] does not compile, and the dispatch match
+//! has no fallback arm, so a kernel cannot be listed without being reachable.
+//!
+//! The cached process-wide choice (and `LEAKY_RELU_KERNEL`) lives in `state`.
+
+pub(crate) mod state;
+
+use crate::Element;
+use crate::kernels::{Isa, Task};
+use core::fmt;
+use core::str::FromStr;
+
+macro_rules! registry {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, cfg($cfg:meta), $token:ty; )*) => {
+        /// One implementation of the kernels. Every variant exists on every
+        /// target, so code naming one compiles everywhere; [`Kernel::is_available`]
+        /// says whether it can run here. Non-exhaustive: kernels are added in
+        /// minor releases.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum Kernel {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Kernel {
+            /// Every kernel, in order of preference (fastest first; `Scalar` last).
+            pub const ALL: &'static [Kernel] = &[$(Kernel::$variant),*];
+
+            /// The kernel's name, as accepted by `LEAKY_RELU_KERNEL` and
+            /// [`str::parse`], and as used in bench ids and test messages.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $( Kernel::$variant => $name, )*
+                }
+            }
+
+            /// The kernel with its token, if this build and CPU can run it.
+            pub(crate) fn engine(self) -> Option<Engine> {
+                match self {
+                    $( #[cfg($cfg)] Kernel::$variant => <$token as Isa>::detect().map(Engine::$variant), )*
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+        }
+
+        /// An available kernel: a [`Kernel`] together with the token that proves
+        /// this CPU can run it. Only [`Kernel::engine`] makes one.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub(crate) enum Engine {
+            $( #[cfg($cfg)] $variant($token), )*
+        }
+
+        impl Engine {
+            /// Which kernel this is.
+            pub(crate) fn kernel(self) -> Kernel {
+                match self {
+                    $( #[cfg($cfg)] Engine::$variant(_) => Kernel::$variant, )*
+                }
+            }
+
+            /// Runs `task` serially with this kernel.
+            #[inline]
+            pub(crate) fn run<T: Element>(self, task: Task<'_, T>) {
+                match self {
+                    $( #[cfg($cfg)] Engine::$variant(isa) => T::run(isa, task), )*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    /// AVX2 intrinsics (x86, x86_64), when the CPU reports AVX2.
+    Avx2 = "avx2", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx2::Avx2;
+    /// NEON intrinsics (aarch64).
+    Neon = "neon", cfg(target_arch = "aarch64"), crate::kernels::isa::neon::Neon;
+    /// `wide` vectors at the target's baseline ISA (SSE2 on x86_64, NEON on
+    /// aarch64, simd128 on wasm). Available when the `portable` feature is on (the default).
+    Portable = "portable", cfg(feature = "portable"), crate::kernels::isa::portable::Portable;
+    /// One element at a time, in plain Rust. Always available.
+    Scalar = "scalar", cfg(all()), crate::kernels::isa::scalar::Scalar;
+}
+
+impl Kernel {
+    /// Whether this kernel is compiled in and this CPU can run it. The CPU is
+    /// queried at most once per process (the standard library caches CPUID), and
+    /// not at all when the compile target already guarantees the feature.
+    #[inline]
+    pub fn is_available(self) -> bool {
+        self.engine().is_some()
+    }
+
+    /// Every kernel this CPU can run, fastest first. `Kernel::Scalar` is always last.
+    pub fn available() -> Vec<Kernel> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.is_available())
+            .collect()
+    }
+}
+
+impl fmt::Display for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The error of parsing a [`Kernel`] name: the string that matched no kernel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKernel(pub String);
+
+impl fmt::Display for UnknownKernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown kernel {:?}: expected one of", self.0)?;
+        for (i, k) in Kernel::ALL.iter().enumerate() {
+            write!(f, "{}{}", if i == 0 { " " } else { ", " }, k.name())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownKernel {}
+
+impl FromStr for Kernel {
+    type Err = UnknownKernel;
+
+    /// Parses a kernel name, ignoring ASCII case and surrounding whitespace.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name().eq_ignore_ascii_case(t))
+            .ok_or_else(|| UnknownKernel(s.to_owned()))
+    }
+}

@@ -1,0 +1,64 @@
+//! The `avx2` kernel: 256-bit `core::arch` intrinsics (x86, x86_64), entered
+//! through `#[target_feature(enable = "avx2")]` once the token proved the CPU
+//! has AVX2 (`is_x86_feature_detected!`, a constant when the target already
+//! guarantees AVX2, e.g. `-C target-cpu=haswell`).
+//!
+//! `fence` hides a pass-through operand from LLVM: without it LLVM turns
+//! `store(p, blend(m, load(p), y))` into `vmaskmovps`, several times slower on
+//! AMD Zen (`.ci/check-asm` rejects any `vmaskmov` in the crate's code).
+
+#[cfg(target_arch = "x86")]
+use core::arch::x86::*;
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::*;
+
+use crate::kernels::{isa_token, simd_table};
+
+isa_token!(
+    /// Token of the `avx2` kernel: proof that this CPU has AVX2.
+    Avx2,
+    detected: std::is_x86_feature_detected!("avx2"),
+    feature: "avx2"
+);
+
+macro_rules! fence_fn {
+    ($name:ident, $v:ty) => {
+        /// The identity, through an empty `asm!` that "may change" the register,
+        /// so the blend it feeds cannot be rewritten into a masked store. Emits no
+        /// instruction. Under Miri, which cannot run `asm!`, it is the identity.
+        #[target_feature(enable = "avx")]
+        #[inline]
+        fn $name(v: $v) -> $v {
+            #[cfg(not(miri))]
+            {
+                let mut v = v;
+                // SAFETY: the template is an empty comment: it reads and writes only
+                // the named register and touches no memory, stack or flags.
+                unsafe {
+                    core::arch::asm!("/* {0} */", inout(ymm_reg) v, options(pure, nomem, nostack, preserves_flags));
+                }
+                v
+            }
+            #[cfg(miri)]
+            {
+                v
+            }
+        }
+    };
+}
+fence_fn!(fence_ps, __m256);
+fence_fn!(fence_pd, __m256d);
+
+// `blendv` takes its second operand where the mask's sign bit is set, so the
+// sign test is the value itself and `x > 0` is an ordered compare.
+simd_table!(Avx2, f32, __m256, __m256, 8;
+    load _mm256_loadu_ps, store _mm256_storeu_ps, splat _mm256_set1_ps, mul _mm256_mul_ps,
+    max _mm256_max_ps, min _mm256_min_ps,
+    gt0 |x| _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps()), sign |x| x,
+    select |m, a, b| _mm256_blendv_ps(b, a, m), fence fence_ps);
+
+simd_table!(Avx2, f64, __m256d, __m256d, 4;
+    load _mm256_loadu_pd, store _mm256_storeu_pd, splat _mm256_set1_pd, mul _mm256_mul_pd,
+    max _mm256_max_pd, min _mm256_min_pd,
+    gt0 |x| _mm256_cmp_pd::<_CMP_GT_OQ>(x, _mm256_setzero_pd()), sign |x| x,
+    select |m, a, b| _mm256_blendv_pd(b, a, m), fence fence_pd);

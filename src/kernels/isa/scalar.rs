@@ -1,0 +1,59 @@
+//! The `scalar` kernel: one lane of plain Rust, through the same driver and
+//! operations as the SIMD kernels. It runs where nothing better is available,
+//! and it is every SIMD kernel's path for slices shorter than one vector. It is
+//! tested against [`crate::reference`] like every other kernel.
+
+use crate::kernels::{Lane, Simd, isa_token};
+
+isa_token!(
+    /// Token of the `scalar` kernel: always available.
+    Scalar,
+    detected: true
+);
+
+/// The scalar token. Sound to create anywhere: it needs no CPU feature.
+pub(crate) const SCALAR: Scalar = Scalar(());
+
+impl<T: Lane> Simd<T> for Scalar {
+    type V = T;
+    type M = bool;
+    const LANES: usize = 1;
+    #[inline(always)]
+    unsafe fn load(self, p: *const T) -> T {
+        // SAFETY: the caller guarantees `p` is valid for one read.
+        unsafe { p.read() }
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut T, v: T) {
+        // SAFETY: the caller guarantees `p` is valid for one write.
+        unsafe { p.write(v) }
+    }
+    #[inline(always)]
+    fn splat(self, x: T) -> T {
+        x
+    }
+    #[inline(always)]
+    fn mul(self, a: T, b: T) -> T {
+        a * b
+    }
+    #[inline(always)]
+    fn max(self, a: T, b: T) -> T {
+        if a > b { a } else { b }
+    }
+    #[inline(always)]
+    fn min(self, a: T, b: T) -> T {
+        if a < b { a } else { b }
+    }
+    #[inline(always)]
+    fn gt0(self, x: T) -> bool {
+        x > T::ZERO
+    }
+    #[inline(always)]
+    fn sign(self, x: T) -> bool {
+        x.sign_negative()
+    }
+    #[inline(always)]
+    fn select(self, m: bool, a: T, b: T) -> T {
+        if m { a } else { b }
+    }
+}

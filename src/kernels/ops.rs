@@ -1,0 +1,36 @@
+//! The operations, each written once as a per-vector function over [`Simd`]:
+//! the forward formulations of [`formula`](super::formula) and the backward
+//! select. Every ISA and element type runs exactly these. `fence` marks the
+//! operand that passes through unchanged (see [`Simd::fence`]).
+
+use super::Simd;
+
+/// `0 < alpha < 1`: `max(x, alpha * x)`.
+#[inline(always)]
+pub(super) fn forward_max<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V) -> S::V {
+    move |x| s.max(x, s.mul(x, a))
+}
+
+/// `1 < alpha <= MAX`: `min(x, alpha * x)`.
+#[inline(always)]
+pub(super) fn forward_min<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V) -> S::V {
+    move |x| s.min(x, s.mul(x, a))
+}
+
+/// `alpha == +0`: `sign_bit(x) ? alpha * x : x`.
+#[inline(always)]
+pub(super) fn forward_sign_select<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V) -> S::V {
+    move |x| s.select(s.sign(x), s.mul(x, a), s.fence(x))
+}
+
+/// Any other alpha: the reference itself, `x > 0 ? x : alpha * x`.
+#[inline(always)]
+pub(super) fn forward_cmp_select<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V) -> S::V {
+    move |x| s.select(s.gt0(x), s.fence(x), s.mul(x, a))
+}
+
+/// Backward: `decide > 0 ? g : g * alpha`.
+#[inline(always)]
+pub(super) fn backward<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V, S::V) -> S::V {
+    move |g, decide| s.select(s.gt0(decide), s.fence(g), s.mul(g, a))
+}
