@@ -1,7 +1,9 @@
 //! Criterion benches: forward, backward and backward_from_output on f32 and f64,
 //! for every available kernel, the dispatched entry point, a naive loop, a
 //! branchless loop and the memory roofline (`x *= c`, same bytes moved), at
-//! sizes from 16 elements (L1) to 64 Mi (DRAM).
+//! sizes from 16 elements (L1) to 64 Mi (DRAM); and the out-of-place
+//! `forward_into` and `backward_into` (from 1 Ki) against their own rooflines
+//! (`dst = src * c`, `dx = (dy + x) * c`).
 //!
 //! `cargo bench --bench kernels` runs all; filter like `cargo bench --bench kernels -- forward_f32/avx2`.
 //! `LEAKY_RELU_BENCH_SIZES=4096,65536` restricts the sizes.
@@ -18,7 +20,18 @@ mod common;
 use std::hint::black_box;
 use std::time::Duration;
 
-const SIZES: [usize; 7] = [16, 256, 4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20];
+const SIZES: [usize; 8] = [
+    16,
+    256,
+    1 << 10,
+    4 << 10,
+    64 << 10,
+    1 << 20,
+    16 << 20,
+    64 << 20,
+];
+/// Out-of-place groups start here (the range: 1 Ki to 64 Mi).
+const MIN_INTO: usize = 1 << 10;
 const ALPHAS: [f64; 2] = [0.01, 100.0];
 
 fn sizes() -> Vec<usize> {
@@ -37,6 +50,24 @@ trait Float: Element + Copy {
     fn branchless_backward(g: &mut [Self], x: &[Self], a: Self);
     fn roofline_scale(buf: &mut [Self], c: Self);
     fn roofline_backward(g: &mut [Self], x: &[Self], c: Self);
+    fn naive_forward_into(dst: &mut [Self], src: &[Self], a: Self);
+    fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self);
+    fn roofline_backward_into(dx: &mut [Self], dy: &[Self], x: &[Self], c: Self);
+}
+
+/// `f` compiled with AVX2 when the CPU has it (the roofline loops), else as is.
+macro_rules! with_avx2 {
+    (fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {{
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        if std::is_x86_feature_detected!("avx2") {
+            #[target_feature(enable = "avx2")]
+            fn $name($($arg: $ty),*) $body
+            // SAFETY: AVX2 was detected just above.
+            return unsafe { $name($($arg),*) };
+        }
+        fn plain($($arg: $ty),*) $body
+        plain($($arg),*)
+    }};
 }
 
 macro_rules! impl_float {
@@ -75,36 +106,46 @@ macro_rules! impl_float {
                 }
             }
             fn roofline_scale(buf: &mut [Self], c: Self) {
-                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-                if std::is_x86_feature_detected!("avx2") {
-                    #[target_feature(enable = "avx2")]
+                with_avx2!(
                     fn scale(buf: &mut [$t], c: $t) {
                         for v in buf {
                             *v *= c;
                         }
                     }
-                    // SAFETY: AVX2 was detected just above.
-                    return unsafe { scale(buf, c) };
-                }
-                for v in buf {
-                    *v *= c;
-                }
+                )
             }
             fn roofline_backward(g: &mut [Self], x: &[Self], c: Self) {
-                #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-                if std::is_x86_feature_detected!("avx2") {
-                    #[target_feature(enable = "avx2")]
+                with_avx2!(
                     fn scale2(g: &mut [$t], x: &[$t], c: $t) {
                         for (g, &x) in g.iter_mut().zip(x) {
                             *g = (*g + x) * c;
                         }
                     }
-                    // SAFETY: AVX2 was detected just above.
-                    return unsafe { scale2(g, x, c) };
+                )
+            }
+            #[inline(always)]
+            fn naive_forward_into(dst: &mut [Self], src: &[Self], a: Self) {
+                for (d, &x) in dst.iter_mut().zip(src) {
+                    *d = if x <= 0.0 { x * a } else { x };
                 }
-                for (g, &x) in g.iter_mut().zip(x) {
-                    *g = (*g + x) * c;
-                }
+            }
+            fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self) {
+                with_avx2!(
+                    fn scale_into(dst: &mut [$t], src: &[$t], c: $t) {
+                        for (d, &x) in dst.iter_mut().zip(src) {
+                            *d = x * c;
+                        }
+                    }
+                )
+            }
+            fn roofline_backward_into(dx: &mut [Self], dy: &[Self], x: &[Self], c: Self) {
+                with_avx2!(
+                    fn scale2_into(dx: &mut [$t], dy: &[$t], x: &[$t], c: $t) {
+                        for ((d, &g), &x) in dx.iter_mut().zip(dy).zip(x) {
+                            *d = (g + x) * c;
+                        }
+                    }
+                )
             }
         }
     };
@@ -255,7 +296,74 @@ fn bench_type<T: Float>(c: &mut Criterion) {
             });
             grp.finish();
         }
+
+        if n >= MIN_INTO {
+            bench_into(c, n, x, &g0, big);
+        }
     }
+}
+
+/// Out of place: `forward_into(dst, x)` and `backward_into(dx, g, x)`; the
+/// sources are never written, so no drift guard is needed, but alpha still
+/// alternates like in place.
+fn bench_into<T: Float>(c: &mut Criterion, n: usize, x: &[T], g: &[T], big: bool) {
+    let alphas = ALPHAS.map(T::from_f64);
+    let size = core::mem::size_of::<T>() as u64;
+    let mut da = Aligned::new(x);
+    let dst = da.get();
+    let ga = Aligned::new(g);
+    let dy = ga.view();
+
+    let mut grp = c.benchmark_group(format!("forward_into_{}", T::NAME));
+    setup(&mut grp, big);
+    grp.throughput(Throughput::Bytes(2 * size * n as u64));
+    for (name, o) in variants() {
+        grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                o.forward_into(black_box(&mut dst[..]), x, alphas[i])
+                    .unwrap()
+            })
+        });
+    }
+    grp.bench_with_input(BenchmarkId::new("naive", n), &n, |b, _| {
+        let mut i = 0;
+        b.iter(|| {
+            i ^= 1;
+            T::naive_forward_into(black_box(&mut dst[..]), x, alphas[i]);
+        })
+    });
+    grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
+        let mut i = 0;
+        b.iter(|| {
+            i ^= 1;
+            T::roofline_scale_into(black_box(&mut dst[..]), x, alphas[i]);
+        })
+    });
+    grp.finish();
+
+    let mut grp = c.benchmark_group(format!("backward_into_{}", T::NAME));
+    setup(&mut grp, big);
+    grp.throughput(Throughput::Bytes(3 * size * n as u64));
+    for (name, o) in variants() {
+        grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                o.backward_into(black_box(&mut dst[..]), dy, x, alphas[i])
+                    .unwrap()
+            })
+        });
+    }
+    grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
+        let mut i = 0;
+        b.iter(|| {
+            i ^= 1;
+            T::roofline_backward_into(black_box(&mut dst[..]), dy, x, alphas[i]);
+        })
+    });
+    grp.finish();
 }
 
 fn setup<M: criterion::measurement::Measurement>(

@@ -1,6 +1,6 @@
-//! In-place **Leaky ReLU**, forward and backward, for `f32` and `f64` slices,
-//! dispatched at run time to AVX2, NEON, portable SIMD or scalar kernels that
-//! are all bit-identical to the scalar reference.
+//! **Leaky ReLU**, forward and backward, in place and out of place, for `f32`
+//! and `f64` slices, dispatched at run time to AVX2, NEON, portable SIMD or
+//! scalar kernels that are all bit-identical to the scalar reference.
 //!
 //! # The contract
 //!
@@ -17,6 +17,12 @@
 //!   exactly when `x > 0`. For a negative or NaN `alpha` it returns
 //!   [`Error::InvalidSlope`] and leaves `grad` untouched (PyTorch issue #31938
 //!   shows what goes wrong otherwise).
+//! - Out of place, [`forward_into(dst, src, alpha)`](forward_into),
+//!   [`backward_into(dx, dy, input, alpha)`](backward_into) and
+//!   [`backward_from_output_into(dx, dy, output, alpha)`](backward_from_output_into)
+//!   are exactly the in-place operation applied to a copy of `src` (`dy`):
+//!   inputs are never written, and a length that differs from the destination's
+//!   is [`Error::LengthMismatch`] (naming the [`Operand`]) with `dst` untouched.
 //! - Every kernel, every length, every alignment, serial or parallel, gives
 //!   results bit-identical to the scalar reference ([`reference`](mod@reference)). Where the
 //!   reference gives NaN, the kernel gives a NaN; the payload is not specified.
@@ -32,6 +38,10 @@
 //! let mut grad = vec![1.0f32, 1.0];
 //! leaky_relu::backward(&mut grad, &input, 0.1)?;
 //! assert_eq!(grad, [1.0, 0.1]);
+//!
+//! let mut y = [0.0f32; 2];
+//! leaky_relu::forward_into(&mut y, &input, 0.1)?;
+//! assert_eq!(y, [1.5, -0.2]);
 //! # Ok::<(), leaky_relu::Error>(())
 //! ```
 //!
@@ -41,11 +51,11 @@
 //! |---|---|---|
 //! | `avx2` | x86, x86_64 | the CPU reports AVX2 (CPUID, cached), or the target guarantees it |
 //! | `neon` | aarch64 | always on standard aarch64 targets (NEON is baseline) |
-//! | `portable` | any (`wide`: SSE2 on x86_64, NEON on aarch64) | no AVX2/NEON; `portable` feature on |
-//! | `scalar` | any | nothing better is available; also the reference |
+//! | `portable` | any (`wide`: SSE2 on x86_64, NEON on aarch64, simd128 on wasm) | no AVX2/NEON; `portable` feature on |
+//! | `scalar` | any | nothing better is available (one lane, same driver) |
 //!
 //! [`Kernel::best()`] is decided once per process and cached; a call then
-//! costs one relaxed atomic load and a direct call. The environment variable
+//! costs two loads (kernel, parallelism) and a direct call. The environment variable
 //! **`LEAKY_RELU_KERNEL`** (`scalar`, `portable`, `avx2` or `neon`, any case) is
 //! read once, at the first call, and overrides the choice when the named
 //! kernel is available on this CPU; an unknown or unavailable name is ignored

@@ -103,7 +103,7 @@ fn split(len: usize, size: usize, threads: usize, min_chunk: usize) -> Option<us
 
 /// Runs `task` on `engine`, serially or split across the current rayon pool
 /// according to `p`.
-#[inline]
+#[inline(always)]
 pub(crate) fn run<T: Element>(engine: Engine, p: Parallelism, task: Task<'_, T>) {
     #[cfg(feature = "rayon")]
     if let Some(chunk) = chunk_len::<T>(p, task.len(), task.buffers()) {

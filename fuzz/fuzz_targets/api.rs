@@ -1,11 +1,12 @@
-//! libFuzzer target over the public API: arbitrary operation, kernel, element
-//! type, parallelism, alpha bits, value bits, length and start offset, plus the
-//! byte API at arbitrary alignment and length. Every result is compared by bits
-//! (NaN matches NaN) with the scalar reference, and canaries around the slice
-//! must survive. Errors must leave buffers untouched.
+//! libFuzzer target over the public API: arbitrary operation (in place and out
+//! of place), kernel, element type, parallelism, alpha bits, value bits, length
+//! and start offset; and every byte form at arbitrary alignment and length of
+//! each buffer. Every result is compared by bits (NaN matches NaN) with the
+//! scalar reference applied to a copy, canaries around the written slice must
+//! survive, inputs must be unchanged, and errors must leave every buffer as it was.
 #![no_main]
 
-use leaky_relu::{Kernel, Options, Parallelism, reference};
+use leaky_relu::{Error, Kernel, Options, Parallelism, reference};
 use libfuzzer_sys::fuzz_target;
 
 const CANARY: u8 = 0xA5;
@@ -27,69 +28,165 @@ impl Input<'_> {
     }
 }
 
-macro_rules! run_typed {
-    ($t:ty, $u:ty, $inp:ident, $op:ident, $opts:ident, $alpha_bits:ident, $off:ident) => {{
-        let alpha = <$t>::from_bits($alpha_bits as $u);
-        let size = core::mem::size_of::<$t>();
-        let vals: Vec<$t> = $inp
-            .0
-            .chunks_exact(size)
-            .map(|c| {
-                let mut b = [0u8; 8];
-                b[..size].copy_from_slice(c);
-                <$t>::from_bits(u64::from_le_bytes(b) as $u)
-            })
-            .collect();
-        let n = vals.len();
-        let half = n / 2;
-        let (x, aux) = (&vals[..half], &vals[half..2 * half]);
-        let canary = <$t>::from_bits(<$u>::from_le_bytes([CANARY; core::mem::size_of::<$u>()]));
-        let mut buf = vec![canary; $off + half + PAD];
-        buf[$off..$off + half].copy_from_slice(x);
-        let mut want = x.to_vec();
-        let slice = &mut buf[$off..$off + half];
-        let ok = match $op % 3 {
-            0 => {
-                $opts.forward(slice, alpha);
-                reference::forward(&mut want, alpha);
-                true
+/// The six operations, numbered as the fuzzer picks them.
+const OPS: [&str; 6] = [
+    "forward",
+    "backward",
+    "backward_from_output",
+    "forward_into",
+    "backward_into",
+    "backward_from_output_into",
+];
+
+macro_rules! typed {
+    ($t:ty, $u:ty) => {
+        fn same(a: $t, b: $t) -> bool {
+            a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+        }
+
+        /// What the reference makes of `vals` (the buffer in place, the source
+        /// out of place) with `aux` deciding a backward; `None` where the call
+        /// must be refused (negative or NaN slope for the from-output forms).
+        fn want(op: usize, vals: &[$t], aux: &[$t], alpha: $t) -> Option<Vec<$t>> {
+            let mut w = vals.to_vec();
+            match op {
+                0 | 3 => reference::forward(&mut w, alpha),
+                2 | 5 if !(alpha >= 0.0) => return None,
+                _ => reference::backward(&mut w, aux, alpha).unwrap(),
             }
-            1 => {
-                $opts.backward(slice, aux, alpha).unwrap();
-                reference::backward(&mut want, aux, alpha).unwrap();
-                true
+            Some(w)
+        }
+
+        /// Runs `op` through the slice API on `vals`/`aux` at offset `off`.
+        fn slices(opts: Options, op: usize, vals: &[$t], aux: &[$t], off: usize, alpha: $t) {
+            let n = vals.len();
+            let canary = <$t>::from_bits(<$u>::from_le_bytes([CANARY; core::mem::size_of::<$u>()]));
+            let mut buf = vec![canary; off + n + PAD];
+            // Out of place the destination starts as garbage: the reversed aux values.
+            let start: Vec<$t> = if op >= 3 { aux.iter().rev().copied().collect() } else { vals.to_vec() };
+            buf[off..off + n].copy_from_slice(&start);
+            let (src, dec) = (vals.to_vec(), aux.to_vec());
+            let s = &mut buf[off..off + n];
+            let r = match op {
+                0 => Ok(opts.forward(s, alpha)),
+                1 => opts.backward(s, &dec, alpha),
+                2 => opts.backward_from_output(s, &dec, alpha),
+                3 => opts.forward_into(s, &src, alpha),
+                4 => opts.backward_into(s, &src, &dec, alpha),
+                _ => opts.backward_from_output_into(s, &src, &dec, alpha),
+            };
+            let expect = want(op, vals, aux, alpha);
+            assert_eq!(r.is_ok(), expect.is_some(), "{} alpha {alpha:?}: {r:?}", OPS[op]);
+            let expect = expect.unwrap_or(start);
+            for i in 0..n {
+                let (g, w) = (buf[off + i], expect[i]);
+                assert!(same(g, w), "{} len {n} off {off} alpha {alpha:?} index {i}: got {g:?} want {w:?}", OPS[op]);
             }
-            _ => match $opts.backward_from_output(slice, aux, alpha) {
+            for v in buf[..off].iter().chain(&buf[off + n..]) {
+                assert_eq!(v.to_bits(), canary.to_bits(), "canary overwritten");
+            }
+            assert!(src.iter().zip(vals).all(|(&a, &b)| a.to_bits() == b.to_bits()), "source written");
+            assert!(dec.iter().zip(aux).all(|(&a, &b)| a.to_bits() == b.to_bits()), "input written");
+        }
+
+        /// Runs `op` through the byte API on three buffers cut from `store` at
+        /// the offsets and lengths in `cuts`, and checks the verdict, the
+        /// error's operand order (slope, destination, sources) and the values.
+        fn bytes(opts: Options, op: usize, store: &mut [u8], cuts: [(usize, usize); 3], alpha: $t) {
+            let size = core::mem::size_of::<$t>();
+            let before = store.to_vec();
+            let third = store.len() / 3;
+            let (d, rest) = store.split_at_mut(third);
+            let (a, b) = rest.split_at_mut(third);
+            let piece = |buf: &[u8], (o, l): (usize, usize)| (o % (buf.len() + 1), l);
+            let (d0, dl) = piece(d, cuts[0]);
+            let dl = dl.min(d.len() - d0);
+            let (a0, al) = piece(a, cuts[1]);
+            let al = al.min(a.len() - a0);
+            let (b0, bl) = piece(b, cuts[2]);
+            let bl = bl.min(b.len() - b0);
+            let (dst, src, dec) = (&mut d[d0..d0 + dl], &a[a0..a0 + al], &b[b0..b0 + bl]);
+            let ok = |x: &[u8]| x.is_empty() || (x.as_ptr() as usize % size == 0 && x.len() % size == 0);
+            let typed = |x: &[u8]| -> Vec<$t> {
+                x.chunks_exact(size).map(|c| <$t>::from_ne_bytes(c.try_into().unwrap())).collect()
+            };
+            let in_place = op < 3;
+            let inputs: Vec<&[u8]> = match op {
+                0 => vec![],
+                1 | 2 => vec![src],
+                3 => vec![src],
+                _ => vec![src, dec],
+            };
+            // What the call must do: refuse the slope first, then the first bad
+            // buffer (destination, then sources), then unequal lengths.
+            let slope_bad = (op == 2 || op == 5) && !(alpha >= 0.0);
+            let bad = !ok(dst) || inputs.iter().any(|x| !ok(x));
+            let lens_differ = inputs.iter().any(|x| x.len() != dst.len());
+            let vals = typed(if in_place { dst } else { src });
+            let aux = typed(match op { 1 | 2 => src, 4 | 5 => dec, _ => &[] });
+            let dst_before = dst.to_vec();
+            let r = match op {
+                0 => opts.forward_bytes::<$t>(dst, alpha),
+                1 => opts.backward_bytes::<$t>(dst, src, alpha),
+                2 => opts.backward_from_output_bytes::<$t>(dst, src, alpha),
+                3 => opts.forward_into_bytes::<$t>(dst, src, alpha),
+                4 => opts.backward_into_bytes::<$t>(dst, src, dec, alpha),
+                _ => opts.backward_from_output_into_bytes::<$t>(dst, src, dec, alpha),
+            };
+            match r {
+                Err(Error::InvalidSlope { .. }) => assert!(slope_bad, "{}: slope refused wrongly", OPS[op]),
+                Err(Error::Misaligned { .. } | Error::RaggedBytes { .. }) => {
+                    assert!(!slope_bad && bad, "{}: bytes refused wrongly", OPS[op])
+                }
+                Err(Error::LengthMismatch { .. }) => {
+                    assert!(!slope_bad && !bad && lens_differ, "{}: lengths refused wrongly", OPS[op])
+                }
+                Err(e) => panic!("{}: unexpected {e:?}", OPS[op]),
                 Ok(()) => {
-                    assert!(alpha >= 0.0);
-                    reference::backward(&mut want, aux, alpha).unwrap();
-                    true
+                    assert!(!slope_bad && !bad && !lens_differ, "{}: accepted wrongly", OPS[op]);
+                    let want = want(op, &vals, &aux, alpha).unwrap();
+                    let got = typed(dst);
+                    for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
+                        assert!(same(g, w), "{} bytes index {i}: got {g:?} want {w:?}", OPS[op]);
+                    }
                 }
-                Err(_) => {
-                    assert!(!(alpha >= 0.0));
-                    false
+            }
+            if r.is_err() {
+                assert_eq!(dst, &dst_before[..], "{}: error path wrote to dst", OPS[op]);
+            }
+            // Nothing outside the destination changed.
+            let third_start = d0;
+            for (i, (&x, &y)) in store.iter().zip(&before).enumerate() {
+                if !(i >= third_start && i < third_start + dl) {
+                    assert_eq!(x, y, "{}: byte {i} outside the destination written", OPS[op]);
                 }
-            },
-        };
-        let got = &buf[$off..$off + half];
-        for i in 0..half {
-            let (g, w) = (got[i], if ok { want[i] } else { x[i] });
-            assert!(
-                g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan()),
-                "op {} len {half} off {} alpha {alpha:?} index {i}: got {g:?} want {w:?}",
-                $op % 3,
-                $off
-            );
+            }
         }
-        for v in buf[..$off].iter().chain(&buf[$off + half..]) {
-            assert_eq!(v.to_bits(), canary.to_bits(), "canary overwritten");
-        }
-    }};
+    };
+}
+
+mod f32s {
+    use super::*;
+    typed!(f32, u32);
+}
+mod f64s {
+    use super::*;
+    typed!(f64, u64);
+}
+
+fn decode<T>(data: &[u8], size: usize, from: fn(u64) -> T) -> Vec<T> {
+    data.chunks_exact(size)
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b[..size].copy_from_slice(c);
+            from(u64::from_le_bytes(b))
+        })
+        .collect()
 }
 
 fuzz_target!(|data: &[u8]| {
     let mut inp = Input(data);
-    let op = inp.byte();
+    let op = inp.byte() as usize % OPS.len();
     let kernel_sel = inp.byte();
     let flags = inp.byte();
     let off = (inp.byte() % 16) as usize;
@@ -108,34 +205,31 @@ fuzz_target!(|data: &[u8]| {
             Options::new().with_parallelism(par)
         }
     };
+    let f64s = flags & 1 != 0;
 
     if flags & 2 != 0 {
-        // Byte API: arbitrary offset and length inside an 8-aligned buffer.
-        let mut store = vec![0u64; inp.0.len() / 8 + 4];
+        // Byte API: three buffers at arbitrary offsets and lengths inside an
+        // 8-aligned store holding the rest of the input.
+        let cuts = [(); 3].map(|_| (inp.byte() as usize, inp.byte() as usize));
+        let mut store = vec![0u64; inp.0.len() / 8 + 8];
         let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
-        let len = inp.0.len().min(bytes.len() - off);
-        bytes[off..off + len].copy_from_slice(&inp.0[..len]);
-        let before = bytes.to_vec();
-        let alpha = f32::from_bits(alpha_bits as u32);
-        let r = if flags & 1 == 0 {
-            opts.forward_bytes::<f32>(&mut bytes[off..off + len], alpha)
+        let len = inp.0.len().min(bytes.len());
+        bytes[..len].copy_from_slice(&inp.0[..len]);
+        if f64s {
+            f64s::bytes(opts, op, bytes, cuts, f64::from_bits(alpha_bits));
         } else {
-            opts.forward_bytes::<f64>(&mut bytes[off..off + len], f64::from_bits(alpha_bits))
-        };
-        let size = if flags & 1 == 0 { 4 } else { 8 };
-        let aligned = len == 0 || (bytes[off..].as_ptr() as usize % size == 0 && len % size == 0);
-        assert_eq!(r.is_ok(), aligned, "byte API accepted/refused wrongly: off {off} len {len}");
-        if r.is_err() {
-            assert_eq!(bytes, &before[..], "error path wrote to the buffer");
+            f32s::bytes(opts, op, bytes, cuts, f32::from_bits(alpha_bits as u32));
         }
-        assert_eq!(bytes[..off], before[..off]);
-        assert_eq!(bytes[off + len..], before[off + len..]);
         return;
     }
 
-    if flags & 1 == 0 {
-        run_typed!(f32, u32, inp, op, opts, alpha_bits, off);
+    if f64s {
+        let vals = decode(inp.0, 8, f64::from_bits);
+        let (x, aux) = vals.split_at(vals.len() / 2);
+        f64s::slices(opts, op, x, &aux[..x.len()], off, f64::from_bits(alpha_bits));
     } else {
-        run_typed!(f64, u64, inp, op, opts, alpha_bits, off);
+        let vals = decode(inp.0, 4, |b| f32::from_bits(b as u32));
+        let (x, aux) = vals.split_at(vals.len() / 2);
+        f32s::slices(opts, op, x, &aux[..x.len()], off, f32::from_bits(alpha_bits as u32));
     }
 });

@@ -63,7 +63,7 @@ macro_rules! registry {
             }
 
             /// Runs `task` serially with this kernel.
-            #[inline]
+            #[inline(always)]
             pub(crate) fn run<T: Element>(self, task: Task<'_, T>) {
                 match self {
                     $( #[cfg($cfg)] Engine::$variant(isa) => T::run(isa, task), )*

@@ -67,7 +67,11 @@ pub fn default_parallelism() -> Parallelism {
     if c == UNSET {
         c = init_parallelism();
     }
-    PARALLELISMS[c as usize % PARALLELISMS.len()]
+    match c {
+        1 => Parallelism::Serial,
+        2 => Parallelism::Parallel,
+        _ => Parallelism::Auto,
+    }
 }
 
 #[cold]

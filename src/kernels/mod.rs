@@ -331,13 +331,13 @@ macro_rules! isa_token {
             fn detect() -> Option<Self> {
                 ($detected).then_some($name(()))
             }
-            #[inline]
+            #[inline(always)]
             fn run_f32(self, task: $crate::kernels::Task<'_, f32>) {
                 // SAFETY: `self` exists only if `detect` found the ISA, which is
                 // all `entry`'s target features require.
                 unsafe { entry(self, task) }
             }
-            #[inline]
+            #[inline(always)]
             fn run_f64(self, task: $crate::kernels::Task<'_, f64>) {
                 // SAFETY: as in `run_f32`.
                 unsafe { entry(self, task) }
