@@ -58,7 +58,7 @@ macro_rules! typed {
         }
 
         /// Runs `op` through the slice API on `vals`/`aux` at offset `off`.
-        fn slices(opts: Options, op: usize, vals: &[$t], aux: &[$t], off: usize, alpha: $t) {
+        pub fn slices(opts: Options, op: usize, vals: &[$t], aux: &[$t], off: usize, alpha: $t) {
             let n = vals.len();
             let canary = <$t>::from_bits(<$u>::from_le_bytes([CANARY; core::mem::size_of::<$u>()]));
             let mut buf = vec![canary; off + n + PAD];
@@ -92,7 +92,7 @@ macro_rules! typed {
         /// Runs `op` through the byte API on three buffers cut from `store` at
         /// the offsets and lengths in `cuts`, and checks the verdict, the
         /// error's operand order (slope, destination, sources) and the values.
-        fn bytes(opts: Options, op: usize, store: &mut [u8], cuts: [(usize, usize); 3], alpha: $t) {
+        pub fn bytes(opts: Options, op: usize, store: &mut [u8], cuts: [(usize, usize); 3], alpha: $t) {
             let size = core::mem::size_of::<$t>();
             let before = store.to_vec();
             let third = store.len() / 3;
