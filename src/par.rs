@@ -175,6 +175,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "multi-MiB buffers in new pools; Miri covers the split in tests/kernels.rs parallel_split_f32"
+    )]
     fn splits_inside_a_fixed_pool() {
         let t = PAR_THRESHOLD_BYTES / 4;
         // Auto, 4 threads, 16 MiB: 4 chunks per thread of 1 MiB.
