@@ -92,8 +92,8 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Layering, bottom up (no module imports one above it):
-// kernels -> element -> reference, dispatch -> error -> par -> api.
+// Layering, bottom up; each module imports only from those before it:
+// kernels, element, dispatch, error, reference, par, api.
 mod api;
 mod dispatch;
 mod element;
@@ -107,13 +107,14 @@ pub use api::{
     backward_from_output_into, backward_from_output_into_bytes, backward_into, backward_into_bytes,
     forward, forward_bytes, forward_into, forward_into_bytes,
 };
-pub use dispatch::state::{
-    KERNEL_ENV, PARALLELISM_ENV, default_parallelism, set_default_parallelism,
-};
+pub use dispatch::state::KERNEL_ENV;
 pub use dispatch::{Kernel, UnknownKernel};
 pub use element::Element;
 pub use error::{Error, Operand};
-pub use par::{GRANULE_BYTES, PAR_THRESHOLD_BYTES, Parallelism};
+pub use par::{
+    GRANULE_BYTES, PAR_THRESHOLD_BYTES, PARALLELISM_ENV, Parallelism, default_parallelism,
+    set_default_parallelism,
+};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -10,6 +10,7 @@ use crate::dispatch::Engine;
 use crate::kernels::Task;
 use core::fmt;
 use core::str::FromStr;
+use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
 /// How a call may use threads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -49,6 +50,60 @@ impl FromStr for Parallelism {
             _ => Err(()),
         }
     }
+}
+
+/// Name of the parallelism environment variable.
+pub const PARALLELISM_ENV: &str = "LEAKY_RELU_PARALLELISM";
+
+/// The default parallelism: `UNSET` until first read or set. The cold path
+/// reads `LEAKY_RELU_PARALLELISM` once; afterwards a call costs one load.
+static PARALLELISM: AtomicU8 = AtomicU8::new(UNSET);
+const UNSET: u8 = u8::MAX;
+const PARALLELISMS: [Parallelism; 3] = [
+    Parallelism::Auto,
+    Parallelism::Serial,
+    Parallelism::Parallel,
+];
+
+fn code(p: Parallelism) -> u8 {
+    PARALLELISMS.iter().position(|&q| q == p).unwrap_or(0) as u8
+}
+
+/// The process-wide default [`Parallelism`] (see [`set_default_parallelism`]).
+#[inline]
+pub fn default_parallelism() -> Parallelism {
+    let mut c = PARALLELISM.load(Relaxed);
+    if c == UNSET {
+        c = init_parallelism();
+    }
+    match c {
+        1 => Parallelism::Serial,
+        2 => Parallelism::Parallel,
+        _ => Parallelism::Auto,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn init_parallelism() -> u8 {
+    let p = std::env::var(PARALLELISM_ENV)
+        .ok()
+        .and_then(|v| v.parse::<Parallelism>().ok())
+        .unwrap_or(Parallelism::Auto);
+    // A concurrent `set_default_parallelism` wins over the environment.
+    match PARALLELISM.compare_exchange(UNSET, code(p), Relaxed, Relaxed) {
+        Ok(_) => code(p),
+        Err(current) => current,
+    }
+}
+
+/// Sets the process-wide default [`Parallelism`] used by the free functions and
+/// by [`Options`](crate::Options) that do not set their own. This is how an
+/// embedder with its own thread pool turns the crate's parallelism off at run
+/// time: `set_default_parallelism(Parallelism::Serial)`. It overrides
+/// `LEAKY_RELU_PARALLELISM`.
+pub fn set_default_parallelism(p: Parallelism) {
+    PARALLELISM.store(code(p), Relaxed);
 }
 
 /// Under [`Parallelism::Auto`], calls whose buffers total at least this many
@@ -195,6 +250,13 @@ mod tests {
         // Forced: every granule-multiple piece, down to 4 KiB, 4 per thread.
         assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024, false), 8);
         assert_eq!(pieces(2, Parallelism::Parallel, 1024, false), 0);
+    }
+
+    #[test]
+    fn parallelism_codes_round_trip() {
+        for p in PARALLELISMS {
+            assert_eq!(PARALLELISMS[code(p) as usize], p);
+        }
     }
 
     #[test]

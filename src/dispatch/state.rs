@@ -1,32 +1,18 @@
-//! The cached process-wide choice: which kernel the free functions run (with
-//! its token, decided once) and the default [`Parallelism`]. The cold paths read
-//! `LEAKY_RELU_KERNEL` and `LEAKY_RELU_PARALLELISM` once; afterwards a call
-//! costs one load of each.
+//! The cached process-wide choice of kernel: which kernel the free functions
+//! run, with its token, decided once. The cold path reads `LEAKY_RELU_KERNEL`
+//! once; afterwards a call costs one load.
 //!
 //! Races are benign: two threads that detect at once compute the same kernel
 //! from the same CPU and environment.
 
 use super::{Engine, Kernel};
-use crate::Parallelism;
 use crate::kernels::isa::scalar::SCALAR;
-use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 /// Name of the kernel-override environment variable.
 pub const KERNEL_ENV: &str = "LEAKY_RELU_KERNEL";
-/// Name of the parallelism environment variable.
-pub const PARALLELISM_ENV: &str = "LEAKY_RELU_PARALLELISM";
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
-
-/// The default parallelism: `UNSET` until first read or set.
-static PARALLELISM: AtomicU8 = AtomicU8::new(UNSET);
-const UNSET: u8 = u8::MAX;
-const PARALLELISMS: [Parallelism; 3] = [
-    Parallelism::Auto,
-    Parallelism::Serial,
-    Parallelism::Parallel,
-];
 
 /// The kernel the free functions run, with its token.
 #[inline]
@@ -56,47 +42,6 @@ impl Kernel {
     }
 }
 
-fn code(p: Parallelism) -> u8 {
-    PARALLELISMS.iter().position(|&q| q == p).unwrap_or(0) as u8
-}
-
-/// The process-wide default [`Parallelism`] (see [`set_default_parallelism`]).
-#[inline]
-pub fn default_parallelism() -> Parallelism {
-    let mut c = PARALLELISM.load(Relaxed);
-    if c == UNSET {
-        c = init_parallelism();
-    }
-    match c {
-        1 => Parallelism::Serial,
-        2 => Parallelism::Parallel,
-        _ => Parallelism::Auto,
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn init_parallelism() -> u8 {
-    let p = std::env::var(PARALLELISM_ENV)
-        .ok()
-        .and_then(|v| v.parse::<Parallelism>().ok())
-        .unwrap_or(Parallelism::Auto);
-    // A concurrent `set_default_parallelism` wins over the environment.
-    match PARALLELISM.compare_exchange(UNSET, code(p), Relaxed, Relaxed) {
-        Ok(_) => code(p),
-        Err(current) => current,
-    }
-}
-
-/// Sets the process-wide default [`Parallelism`] used by the free functions and
-/// by [`Options`](crate::Options) that do not set their own. This is how an
-/// embedder with its own thread pool turns the crate's parallelism off at run
-/// time: `set_default_parallelism(Parallelism::Serial)`. It overrides
-/// `LEAKY_RELU_PARALLELISM`.
-pub fn set_default_parallelism(p: Parallelism) {
-    PARALLELISM.store(code(p), Relaxed);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,12 +62,5 @@ mod tests {
             }
         }
         assert_eq!(choose(Some("scalar")).kernel(), Kernel::Scalar);
-    }
-
-    #[test]
-    fn parallelism_codes_round_trip() {
-        for p in PARALLELISMS {
-            assert_eq!(PARALLELISMS[code(p) as usize], p);
-        }
     }
 }

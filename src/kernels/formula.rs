@@ -2,8 +2,9 @@
 //! bit-identical to the reference `if x > 0 { x } else { alpha * x }`.
 //!
 //! Every kernel runs each [`Forward`] variant through the same operations
-//! (`ops`); [`forward`] picks one from `alpha` once per call, before any split. Notation: `a = alpha * x` as one IEEE multiply (no FMA), `ref` the
-//! reference result. NaN results may differ in payload only.
+//! (`ops`); [`forward`] picks one from `alpha` once per call, before any split.
+//! Notation: `a = alpha * x` as one IEEE multiply (no FMA), `ref` the reference
+//! result. NaN results may differ in payload only.
 //!
 //! **Identity, `alpha == 1`.** `ref` is `x` or `1 * x`, and `1 * x == x` bit for
 //! bit for every non-NaN `x`; for NaN `x` both are NaN. So nothing is written.
@@ -17,7 +18,8 @@
 //! candidate has the same bits. Ties are always between equal bit patterns
 //! (both zero only when `x` is zero, and then with `x`'s sign since
 //! `alpha > 0`), so the result does not depend on which operand a max returns
-//! on ties or NaN: x86 `maxps`, NEON `fmax` and `wide`'s fallback all qualify.
+//! on ties or NaN: x86 `maxps`, NEON `fmax`, `wide`'s fallback and the scalar
+//! kernel's compare-and-pick all qualify.
 //! `alpha = +0` is excluded: `0 * +inf` is NaN and a max would return `+inf`
 //! or NaN depending on operand order, while `ref` is `+inf`.
 //!

@@ -167,6 +167,15 @@ pub enum Task<'a, T> {
     },
 }
 
+/// Which operation and formulation an ISA entry point runs (one byte).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Forward with this formulation.
+    Forward(Forward),
+    /// Backward with this formulation.
+    Backward(Backward),
+}
+
 impl<'a, T: Copy> Task<'a, T> {
     /// Elements the kernels process: the shortest buffer's length.
     pub fn len(&self) -> usize {
@@ -191,6 +200,40 @@ impl<'a, T: Copy> Task<'a, T> {
             Task::Forward { x, f, .. } => *f == Forward::Identity && matches!(x, InOut::InPlace(_)),
             Task::Backward { g, f, .. } => {
                 *f == Backward::Identity && matches!(g, InOut::InPlace(_))
+            }
+        }
+    }
+
+    /// The task as the ISA entry points take it, in registers: the operation,
+    /// the destination, its source (`dst` itself in place), the buffer a
+    /// backward decides on (the source, for forward), the element count every
+    /// pointer is valid for, and the slope. The pointers come from the task's
+    /// borrows, so they stay valid, `dst` for writes and the others for reads,
+    /// as long as those borrows (`'a`) last; `src` is `dst` or disjoint from it.
+    #[inline(always)]
+    pub fn raw(self) -> (Op, *mut T, *const T, *const T, usize, T) {
+        let n = self.len();
+        let io = |x: InOut<'a, T>| match x {
+            // One pointer for both: reads and writes share its provenance.
+            InOut::InPlace(buf) => {
+                let p = buf.as_mut_ptr();
+                (p, p.cast_const())
+            }
+            InOut::Into { dst, src } => (dst.as_mut_ptr(), src.as_ptr()),
+        };
+        match self {
+            Task::Forward { x, alpha, f } => {
+                let (d, s) = io(x);
+                (Op::Forward(f), d, s, s, n, alpha)
+            }
+            Task::Backward {
+                g,
+                decide,
+                alpha,
+                f,
+            } => {
+                let (d, s) = io(g);
+                (Op::Backward(f), d, s, decide.as_ptr(), n, alpha)
             }
         }
     }
@@ -315,14 +358,26 @@ macro_rules! isa_token {
 
         /// The driver, instantiated with this ISA's target features, so every
         /// `#[inline(always)]` vector method is compiled with them. Never
-        /// inlined, so each kernel is one symbol (`.ci/check-asm` inspects them).
+        /// inlined, so each kernel is one symbol (`.ci/check-asm` inspects them);
+        /// the task arrives in registers ([`Task::raw`]).
+        ///
+        /// # Safety
+        /// The CPU supports the ISA; the pointers are as [`Task::raw`] describes.
         $(#[target_feature(enable = $feature)])?
         #[inline(never)]
-        fn entry<T: $crate::kernels::Lane>(isa: $name, task: $crate::kernels::Task<'_, T>)
-        where
+        unsafe fn entry<T: $crate::kernels::Lane>(
+            isa: $name,
+            op: $crate::kernels::Op,
+            dst: *mut T,
+            src: *const T,
+            decide: *const T,
+            n: usize,
+            alpha: T,
+        ) where
             $name: $crate::kernels::Simd<T>,
         {
-            $crate::kernels::driver::run(isa, task)
+            // SAFETY: the caller's contract is the driver's.
+            unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, n, alpha) }
         }
 
         #[allow(unused_unsafe)]
@@ -333,14 +388,17 @@ macro_rules! isa_token {
             }
             #[inline(always)]
             fn run_f32(self, task: $crate::kernels::Task<'_, f32>) {
+                let (op, dst, src, decide, n, alpha) = task.raw();
                 // SAFETY: `self` exists only if `detect` found the ISA, which is
-                // all `entry`'s target features require.
-                unsafe { entry(self, task) }
+                // all `entry`'s target features require; the pointers come from
+                // `task`'s borrows, which outlive the call (see `Task::raw`).
+                unsafe { entry(self, op, dst, src, decide, n, alpha) }
             }
             #[inline(always)]
             fn run_f64(self, task: $crate::kernels::Task<'_, f64>) {
+                let (op, dst, src, decide, n, alpha) = task.raw();
                 // SAFETY: as in `run_f32`.
-                unsafe { entry(self, task) }
+                unsafe { entry(self, op, dst, src, decide, n, alpha) }
             }
         }
     };
