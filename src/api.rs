@@ -359,8 +359,8 @@ macro_rules! entry_points {
                 #[doc = concat!("[`crate::", stringify!($name), "`] with this kernel.")]
                 ///
                 /// # Errors
-                /// [`Error::KernelUnavailable`] if this CPU cannot run the kernel, or
-                /// the errors of the free function; no buffer is then written.
+                /// [`Error::KernelUnavailable`] (checked first) if this CPU cannot run
+                /// the kernel, or the errors of the free function; no buffer is then written.
                 pub fn $name<T: Element>(self, $($arg: $ty),*) -> Result<(), Error> {
                     Options::new().with_kernel(self)?.$name($($arg),*).into_result()
                 }

@@ -194,9 +194,10 @@ mod tests {
     use crate::kernels::{InOut, formula};
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-    /// Pieces `split_run` has handed to a kernel (test builds only). Only
-    /// `splits_inside_a_fixed_pool` runs split calls in this test binary.
+    /// Pieces `split_run` has handed to a kernel (test builds only). The tests
+    /// that read it hold `COUNTING`, so their counts do not mix.
     pub(super) static CHUNKS_RUN: AtomicUsize = AtomicUsize::new(0);
+    static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     /// Runs an in-place forward of `len` f32 in a pool of `threads` threads and
     /// returns how many pieces the kernel was handed.
@@ -206,7 +207,10 @@ mod tests {
             .build()
             .unwrap();
         let src = vec![-1.0f32; len];
-        let mut dst = vec![0.0f32; len];
+        // In place the buffer starts as the source, so an element the kernel
+        // skipped would stay -1 and fail the check below.
+        let mut dst = if into { vec![0.0f32; len] } else { src.clone() };
+        let _one_at_a_time = COUNTING.lock().unwrap_or_else(|e| e.into_inner());
         let before = CHUNKS_RUN.load(Relaxed);
         pool.install(|| {
             let x = if into {
@@ -224,8 +228,7 @@ mod tests {
             };
             run(crate::dispatch::state::engine(), p, task)
         });
-        let want = if into { -0.5 } else { 0.0 };
-        assert!(dst.iter().all(|&v| v == want), "{threads} {p:?} {len}");
+        assert!(dst.iter().all(|&v| v == -0.5), "{threads} {p:?} {len}");
         CHUNKS_RUN.load(Relaxed) - before
     }
 
@@ -247,8 +250,17 @@ mod tests {
         // Serial never splits; a one-thread pool never splits.
         assert_eq!(pieces(4, Parallelism::Serial, 4 * t, false), 0);
         assert_eq!(pieces(1, Parallelism::Auto, 4 * t, false), 0);
-        // Forced: every granule-multiple piece, down to 4 KiB, 4 per thread.
+    }
+
+    /// Small enough for Miri, which runs it in `.ci/hardening` (Tree Borrows):
+    /// the split happens, in a pool of two threads, in place and out of place.
+    #[test]
+    fn forced_parallel_splits_in_a_two_thread_pool() {
+        // 32 KiB: 4 chunks per thread, down to the 4 KiB granule.
         assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024, false), 8);
+        assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024, true), 8);
+        // A ragged length: chunks of 2 Ki, the last one 3 elements.
+        assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024 + 3, false), 5);
         assert_eq!(pieces(2, Parallelism::Parallel, 1024, false), 0);
     }
 

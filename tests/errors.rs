@@ -59,6 +59,11 @@ fn out_of_place_length_mismatch_leaves_dst_untouched() {
         leaky_relu::backward_from_output_into(&mut dst, &three, &four, 0.5),
         mismatch(Operand::Output, 4, 3)
     );
+    // Two bad buffers: the first in argument order is named.
+    assert_eq!(
+        leaky_relu::backward_into(&mut dst, &four, &two, 0.5),
+        mismatch(Operand::Grad, 4, 3)
+    );
     // The slope is checked first, as in place.
     assert!(matches!(
         leaky_relu::backward_from_output_into(&mut dst, &two, &four, -0.5),
@@ -203,6 +208,30 @@ fn misaligned_and_ragged_bytes() {
     );
     // Out of place: each buffer is named, the destination first.
     let (x, y) = x.split_at_mut(16);
+    // Several bad buffers: the first in argument order is named.
+    let e = leaky_relu::forward_into_bytes::<f32>(&mut g[1..9], &x[1..9], 0.5).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Misaligned {
+                operand: Operand::Dst,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let e =
+        leaky_relu::backward_into_bytes::<f32>(&mut g[..8], &x[1..9], &y[..5], 0.5).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Misaligned {
+                operand: Operand::Grad,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let e = leaky_relu::forward_into_bytes::<f32>(&mut g[1..9], &x[..8], 0.5).unwrap_err();
     assert!(matches!(
         e,

@@ -55,7 +55,16 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
         vals.to_vec()
     };
     buf[off..off + len].copy_from_slice(&start);
-    let (src, decide) = (vals.to_vec(), aux.to_vec());
+    // The inputs live in their own padded buffers, at other offsets than `dst`,
+    // so source and destination are misaligned against each other too.
+    let soff = (off * 5 + 3) % 8;
+    let padded = |v: &[T]| {
+        let mut b = vec![canary; soff + len + PAD];
+        b[soff..soff + len].copy_from_slice(v);
+        b
+    };
+    let (src_buf, decide_buf) = (padded(vals), padded(aux));
+    let (src, decide) = (&src_buf[soff..soff + len], &decide_buf[soff..soff + len]);
     let ctx = || {
         format!(
             "{} {op:?} {} len {len} offset {off} alpha {alpha} ({:#x})",
@@ -72,13 +81,11 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
             r.opts.forward(slice, alpha);
             Ok(())
         }
-        Op::Backward => r.opts.backward(slice, &decide, alpha),
-        Op::BackwardFromOutput => r.opts.backward_from_output(slice, &decide, alpha),
-        Op::ForwardInto => r.opts.forward_into(slice, &src, alpha),
-        Op::BackwardInto => r.opts.backward_into(slice, &src, &decide, alpha),
-        Op::BackwardFromOutputInto => r
-            .opts
-            .backward_from_output_into(slice, &src, &decide, alpha),
+        Op::Backward => r.opts.backward(slice, decide, alpha),
+        Op::BackwardFromOutput => r.opts.backward_from_output(slice, decide, alpha),
+        Op::ForwardInto => r.opts.forward_into(slice, src, alpha),
+        Op::BackwardInto => r.opts.backward_into(slice, src, decide, alpha),
+        Op::BackwardFromOutputInto => r.opts.backward_from_output_into(slice, src, decide, alpha),
     };
     // The reference: the in-place operation on a copy of `vals`.
     let mut want = vals.to_vec();
@@ -101,10 +108,17 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
     for (i, v) in buf[..off].iter().chain(&buf[off + len..]).enumerate() {
         assert_eq!(v.bits(), canary.bits(), "{}: canary {i} overwritten", ctx());
     }
-    assert_same(&src, vals, &|| format!("{}: source changed", ctx()));
-    assert_same(&decide, aux, &|| {
-        format!("{}: decide buffer changed", ctx())
-    });
+    for (inp, orig, what) in [
+        (&src_buf, vals, "source"),
+        (&decide_buf, aux, "decide buffer"),
+    ] {
+        for (i, (a, b)) in inp[soff..soff + len].iter().zip(orig).enumerate() {
+            assert_eq!(a.bits(), b.bits(), "{}: {what} changed at {i}", ctx());
+        }
+        for v in inp[..soff].iter().chain(&inp[soff + len..]) {
+            assert_eq!(v.bits(), canary.bits(), "{}: {what} padding changed", ctx());
+        }
+    }
 }
 
 /// Lengths to sweep: all up to MAX_LEN; under Miri (about 1000x slower), the
@@ -290,8 +304,21 @@ proptest! {
     }
 }
 
-/// Forced-parallel splitting around chunk boundaries gives the serial result.
+/// Forced-parallel splitting around chunk boundaries gives the serial result,
+/// in a two-thread pool (so the split happens whatever the machine has), for
+/// every operation and one alpha of each formulation (1.0: the copy).
 fn parallel_boundaries<T: F>() {
+    #[cfg(feature = "rayon")]
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("a two-thread pool")
+        .install(parallel_boundaries_in_pool::<T>);
+    #[cfg(not(feature = "rayon"))]
+    parallel_boundaries_in_pool::<T>();
+}
+
+fn parallel_boundaries_in_pool<T: F>() {
     let granule = leaky_relu::GRANULE_BYTES / core::mem::size_of::<T>();
     let mut rng = Rng(99);
     let lens: Vec<usize> = if light() {
@@ -310,7 +337,7 @@ fn parallel_boundaries<T: F>() {
         for &len in &lens {
             let vals = values::<T>(&mut rng, len);
             let aux = values::<T>(&mut rng, len);
-            for alpha in [T::from_f64(0.1), T::from_f64(-0.5), T::default()] {
+            for alpha in [0.1, -0.5, 0.0, 1.0, 3.0, f64::NAN].map(T::from_f64) {
                 for op in OPS {
                     check(&r, op, &vals, &aux, 3, alpha);
                 }

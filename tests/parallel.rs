@@ -31,6 +31,14 @@ fn check_auto<T: F>(len: usize, seed: u64, opts: Options) {
         let mut gw = g.clone();
         reference::backward(&mut gw, &x, alpha).unwrap();
         assert_same(&gg, &gw, &ctx);
+
+        // Out of place: the same results.
+        let mut y = vec![T::default(); len];
+        opts.forward_into(&mut y, &x, alpha).unwrap();
+        assert_same(&y, &want, &ctx);
+        let mut dx = vec![T::default(); len];
+        opts.backward_into(&mut dx, &g, &x, alpha).unwrap();
+        assert_same(&dx, &gw, &ctx);
     }
 }
 

@@ -6,7 +6,7 @@
 //! survive, inputs must be unchanged, and errors must leave every buffer as it was.
 #![no_main]
 
-use leaky_relu::{Error, Kernel, Options, Parallelism, reference};
+use leaky_relu::{Error, Kernel, Operand, Options, Parallelism, reference};
 use libfuzzer_sys::fuzz_target;
 
 const CANARY: u8 = 0xA5;
@@ -117,6 +117,18 @@ macro_rules! typed {
                 3 => vec![src],
                 _ => vec![src, dec],
             };
+            // The operands in argument order: the destination, then the inputs.
+            let names: &[Operand] = match op {
+                0 => &[Operand::Buffer],
+                1 => &[Operand::Grad, Operand::Input],
+                2 => &[Operand::Grad, Operand::Output],
+                3 => &[Operand::Dst, Operand::Src],
+                4 => &[Operand::Dst, Operand::Grad, Operand::Input],
+                _ => &[Operand::Dst, Operand::Grad, Operand::Output],
+            };
+            let all: Vec<&[u8]> = core::iter::once(&*dst).chain(inputs.iter().copied()).collect();
+            let first_bad = all.iter().position(|x| !ok(x)).map(|i| names[i]);
+            let first_len = inputs.iter().position(|x| x.len() != dst.len()).map(|i| names[i + 1]);
             // What the call must do: refuse the slope first, then the first bad
             // buffer (destination, then sources), then unequal lengths.
             let slope_bad = (op == 2 || op == 5) && !(alpha >= 0.0);
@@ -135,11 +147,13 @@ macro_rules! typed {
             };
             match r {
                 Err(Error::InvalidSlope { .. }) => assert!(slope_bad, "{}: slope refused wrongly", OPS[op]),
-                Err(Error::Misaligned { .. } | Error::RaggedBytes { .. }) => {
-                    assert!(!slope_bad && bad, "{}: bytes refused wrongly", OPS[op])
+                Err(Error::Misaligned { operand, .. } | Error::RaggedBytes { operand, .. }) => {
+                    assert!(!slope_bad && bad, "{}: bytes refused wrongly", OPS[op]);
+                    assert_eq!(Some(operand), first_bad, "{}: wrong buffer named", OPS[op]);
                 }
-                Err(Error::LengthMismatch { .. }) => {
-                    assert!(!slope_bad && !bad && lens_differ, "{}: lengths refused wrongly", OPS[op])
+                Err(Error::LengthMismatch { operand, .. }) => {
+                    assert!(!slope_bad && !bad && lens_differ, "{}: lengths refused wrongly", OPS[op]);
+                    assert_eq!(Some(operand), first_len, "{}: wrong buffer named", OPS[op]);
                 }
                 Err(e) => panic!("{}: unexpected {e:?}", OPS[op]),
                 Ok(()) => {

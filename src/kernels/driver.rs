@@ -22,9 +22,10 @@ use super::{Lane, Op, Simd, ops};
 /// Compiled into each ISA's `#[target_feature]` entry point (`isa_token!`).
 ///
 /// # Safety
-/// `dst` is valid for `n` writes; `src` and `decide` are valid for `n` reads;
-/// `src` is `dst` (in place) or does not overlap it, and `decide` does not
-/// overlap `dst`. `s` proves the CPU supports its ISA (it is a token).
+/// `dst` is valid for `n` writes; `src` is valid for `n` reads and is `dst` (in
+/// place) or does not overlap it. For a backward `op`, `decide` is valid for `n`
+/// reads and does not overlap `dst`; a forward `op` never reads it. `s` proves
+/// the CPU supports its ISA (it is a token).
 #[inline(always)]
 pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
     s: S,

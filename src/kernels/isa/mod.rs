@@ -1,4 +1,5 @@
-//! One module per instruction set, named after its `target_feature`: each is an
+//! One module per instruction set, named after its `target_feature` (`portable`
+//! and `scalar`, which need none, after what they are): each is an
 //! ISA token (`isa_token!`) and its table of intrinsics (`simd_table!`), nothing
 //! more. Only the modules the target can run are compiled; the kernel registry
 //! in `dispatch` lists them.
