@@ -3,7 +3,9 @@
 //! branchless loop and the memory roofline (`x *= c`, same bytes moved), at
 //! sizes from 16 elements (L1) to 64 Mi (DRAM); and the out-of-place
 //! `forward_into` and `backward_into` (from 1 Ki) against their own rooflines
-//! (`dst = src * c`, `dx = (dy + x) * c`).
+//! (`dst = src * c`, `dx = (dy + x) * c`). The rooflines are compiled with
+//! AVX2 (`roofline`) and, where the CPU has AVX-512F, also with 512-bit
+//! vectors (`roofline512`).
 //!
 //! `cargo bench --bench kernels` runs all; filter like `cargo bench --bench kernels -- forward_f32/avx2`.
 //! `LEAKY_RELU_BENCH_SIZES=4096,65536` restricts the sizes.
@@ -11,7 +13,8 @@
 //! Subnormal drift guard: every timed iteration alternates `alpha = 0.01` and
 //! `alpha = 100` (its inverse), so values scaled by one are scaled back by the
 //! next and the buffer never drifts toward zero (subnormal outputs slow every
-//! kernel 2.5-3.7x here). Both alphas use a one-multiply-one-min/max formulation.
+//! kernel 2.5-3.7x here). Both alphas use a one-multiply-one-min/max formulation
+//! (on AVX-512, every alpha is one masked multiply).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leaky_relu::{Element, Kernel, Options, Parallelism};
@@ -48,26 +51,46 @@ trait Float: Element + Copy {
     fn branchless_forward(buf: &mut [Self], a: Self);
     fn naive_backward(g: &mut [Self], x: &[Self], a: Self);
     fn branchless_backward(g: &mut [Self], x: &[Self], a: Self);
-    fn roofline_scale(buf: &mut [Self], c: Self);
-    fn roofline_backward(g: &mut [Self], x: &[Self], c: Self);
+    fn roofline_scale(buf: &mut [Self], c: Self, w512: bool);
+    fn roofline_backward(g: &mut [Self], x: &[Self], c: Self, w512: bool);
     fn naive_forward_into(dst: &mut [Self], src: &[Self], a: Self);
-    fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self);
-    fn roofline_backward_into(dx: &mut [Self], dy: &[Self], x: &[Self], c: Self);
+    fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self, w512: bool);
+    fn roofline_backward_into(dx: &mut [Self], dy: &[Self], x: &[Self], c: Self, w512: bool);
 }
 
-/// `f` compiled with AVX2 when the CPU has it (the roofline loops), else as is.
-macro_rules! with_avx2 {
-    (fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {{
+/// `f` compiled with AVX-512F when `$w512` and the CPU has it, else with AVX2 when
+/// the CPU has that (the roofline loops), else as is.
+macro_rules! with_simd {
+    ($w512:expr, fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {{
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        if std::is_x86_feature_detected!("avx2") {
-            #[target_feature(enable = "avx2")]
-            fn $name($($arg: $ty),*) $body
-            // SAFETY: AVX2 was detected just above.
-            return unsafe { $name($($arg),*) };
+        {
+            if $w512 && std::is_x86_feature_detected!("avx512f") {
+                #[target_feature(enable = "avx512f")]
+                fn wide($($arg: $ty),*) $body
+                // SAFETY: AVX-512F was detected just above.
+                return unsafe { wide($($arg),*) };
+            }
+            if std::is_x86_feature_detected!("avx2") {
+                #[target_feature(enable = "avx2")]
+                fn $name($($arg: $ty),*) $body
+                // SAFETY: AVX2 was detected just above.
+                return unsafe { $name($($arg),*) };
+            }
         }
+        let _ = $w512;
         fn plain($($arg: $ty),*) $body
         plain($($arg),*)
     }};
+}
+
+/// The rooflines to bench: `roofline` (AVX2 where the CPU has it), and
+/// `roofline512`, the same loop with 512-bit vectors, where it has AVX-512F.
+fn rooflines() -> Vec<(&'static str, bool)> {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if std::is_x86_feature_detected!("avx512f") {
+        return vec![("roofline", false), ("roofline512", true)];
+    }
+    vec![("roofline", false)]
 }
 
 macro_rules! impl_float {
@@ -105,8 +128,9 @@ macro_rules! impl_float {
                     *g = if x > 0.0 { *g } else { *g * a };
                 }
             }
-            fn roofline_scale(buf: &mut [Self], c: Self) {
-                with_avx2!(
+            fn roofline_scale(buf: &mut [Self], c: Self, w512: bool) {
+                with_simd!(
+                    w512,
                     fn scale(buf: &mut [$t], c: $t) {
                         for v in buf {
                             *v *= c;
@@ -114,8 +138,9 @@ macro_rules! impl_float {
                     }
                 )
             }
-            fn roofline_backward(g: &mut [Self], x: &[Self], c: Self) {
-                with_avx2!(
+            fn roofline_backward(g: &mut [Self], x: &[Self], c: Self, w512: bool) {
+                with_simd!(
+                    w512,
                     fn scale2(g: &mut [$t], x: &[$t], c: $t) {
                         for (g, &x) in g.iter_mut().zip(x) {
                             *g = (*g + x) * c;
@@ -129,8 +154,9 @@ macro_rules! impl_float {
                     *d = if x <= 0.0 { x * a } else { x };
                 }
             }
-            fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self) {
-                with_avx2!(
+            fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self, w512: bool) {
+                with_simd!(
+                    w512,
                     fn scale_into(dst: &mut [$t], src: &[$t], c: $t) {
                         for (d, &x) in dst.iter_mut().zip(src) {
                             *d = x * c;
@@ -138,8 +164,15 @@ macro_rules! impl_float {
                     }
                 )
             }
-            fn roofline_backward_into(dx: &mut [Self], dy: &[Self], x: &[Self], c: Self) {
-                with_avx2!(
+            fn roofline_backward_into(
+                dx: &mut [Self],
+                dy: &[Self],
+                x: &[Self],
+                c: Self,
+                w512: bool,
+            ) {
+                with_simd!(
+                    w512,
                     fn scale2_into(dx: &mut [$t], dy: &[$t], x: &[$t], c: $t) {
                         for ((d, &g), &x) in dx.iter_mut().zip(dy).zip(x) {
                             *d = (g + x) * c;
@@ -241,13 +274,15 @@ fn bench_type<T: Float>(c: &mut Criterion) {
                     T::branchless_forward(black_box(&mut buf[..]), alphas[i]);
                 })
             });
-            grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
-                let mut i = 0;
-                b.iter(|| {
-                    i ^= 1;
-                    T::roofline_scale(black_box(&mut buf[..]), alphas[i]);
-                })
-            });
+            for (name, w512) in rooflines() {
+                grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                    let mut i = 0;
+                    b.iter(|| {
+                        i ^= 1;
+                        T::roofline_scale(black_box(&mut buf[..]), alphas[i], w512);
+                    })
+                });
+            }
             grp.finish();
         }
 
@@ -286,14 +321,16 @@ fn bench_type<T: Float>(c: &mut Criterion) {
                     T::branchless_backward(black_box(&mut g[..]), decide, alphas[i]);
                 })
             });
-            grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
-                let mut i = 0;
-                b.iter(|| {
-                    i ^= 1;
-                    // (g + x) * c: two reads, one write, like backward.
-                    T::roofline_backward(black_box(&mut g[..]), decide, alphas[i]);
-                })
-            });
+            for (name, w512) in rooflines() {
+                grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                    let mut i = 0;
+                    b.iter(|| {
+                        i ^= 1;
+                        // (g + x) * c: two reads, one write, like backward.
+                        T::roofline_backward(black_box(&mut g[..]), decide, alphas[i], w512);
+                    })
+                });
+            }
             grp.finish();
         }
 
@@ -334,13 +371,15 @@ fn bench_into<T: Float>(c: &mut Criterion, n: usize, x: &[T], g: &[T], big: bool
             T::naive_forward_into(black_box(&mut dst[..]), x, alphas[i]);
         })
     });
-    grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
-        let mut i = 0;
-        b.iter(|| {
-            i ^= 1;
-            T::roofline_scale_into(black_box(&mut dst[..]), x, alphas[i]);
-        })
-    });
+    for (name, w512) in rooflines() {
+        grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                T::roofline_scale_into(black_box(&mut dst[..]), x, alphas[i], w512);
+            })
+        });
+    }
     grp.finish();
 
     let mut grp = c.benchmark_group(format!("backward_into_{}", T::NAME));
@@ -356,13 +395,15 @@ fn bench_into<T: Float>(c: &mut Criterion, n: usize, x: &[T], g: &[T], big: bool
             })
         });
     }
-    grp.bench_with_input(BenchmarkId::new("roofline", n), &n, |b, _| {
-        let mut i = 0;
-        b.iter(|| {
-            i ^= 1;
-            T::roofline_backward_into(black_box(&mut dst[..]), dy, x, alphas[i]);
-        })
-    });
+    for (name, w512) in rooflines() {
+        grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                T::roofline_backward_into(black_box(&mut dst[..]), dy, x, alphas[i], w512);
+            })
+        });
+    }
     grp.finish();
 }
 

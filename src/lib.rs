@@ -49,14 +49,15 @@
 //!
 //! | [`Kernel`] | architecture | selected when |
 //! |---|---|---|
-//! | `avx2` | x86, x86_64 | the CPU reports AVX2 (CPUID, cached), or the target guarantees it |
+//! | `avx512` | x86, x86_64 | the CPU and OS report AVX-512F (CPUID and XCR0, cached), or the target guarantees it |
+//! | `avx2` | x86, x86_64 | the CPU reports AVX2 but not AVX-512F, or the target guarantees it |
 //! | `neon` | aarch64 | always on standard aarch64 targets (NEON is baseline) |
-//! | `portable` | any (`wide`: SSE2 on x86_64, NEON on aarch64, simd128 on wasm) | no AVX2/NEON; `portable` feature on |
+//! | `portable` | any (`wide`: SSE2 on x86_64, NEON on aarch64, simd128 on wasm) | no AVX2/NEON (x86 without AVX2, wasm32 with `+simd128`); `portable` feature on |
 //! | `scalar` | any | nothing better is available (one lane, same driver) |
 //!
 //! [`Kernel::best()`] is decided once per process and cached; a call then
 //! costs two loads (kernel, parallelism) and a direct call. The environment variable
-//! **`LEAKY_RELU_KERNEL`** (`scalar`, `portable`, `avx2` or `neon`, any case) is
+//! **`LEAKY_RELU_KERNEL`** (`scalar`, `portable`, `avx2`, `avx512` or `neon`, any case) is
 //! read once, at the first call, and overrides the choice when the named
 //! kernel is available on this CPU; an unknown or unavailable name is ignored
 //! (the detected best kernel is used), so no value can make a safe call execute

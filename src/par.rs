@@ -237,6 +237,10 @@ mod tests {
         miri,
         ignore = "multi-MiB buffers in new pools; Miri covers the split in tests/kernels.rs parallel_split_f32"
     )]
+    #[cfg_attr(
+        target_family = "wasm",
+        ignore = "needs threads: wasm32-wasip1 has none"
+    )]
     fn splits_inside_a_fixed_pool() {
         let t = PAR_THRESHOLD_BYTES / 4;
         // Auto, 4 threads, 16 MiB: 4 chunks per thread of 1 MiB.
@@ -255,6 +259,10 @@ mod tests {
     /// Small enough for Miri, which runs it in `.ci/hardening` (Tree Borrows):
     /// the split happens, in a pool of two threads, in place and out of place.
     #[test]
+    #[cfg_attr(
+        target_family = "wasm",
+        ignore = "needs threads: wasm32-wasip1 has none"
+    )]
     fn forced_parallel_splits_in_a_two_thread_pool() {
         // 32 KiB: 4 chunks per thread, down to the 4 KiB granule.
         assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024, false), 8);

@@ -1,7 +1,9 @@
 //! Lengths above `u32::MAX` elements (16 GiB of f32): no truncated index or
 //! length anywhere. Backward has the same indexing but needs two such buffers
 //! (34 GiB), more than the 24 GiB machine has; forward and the byte API run. Ignored by default because it needs about 17 GiB of RAM:
-//! `cargo test --release --test huge -- --ignored`.
+//! `cargo test --release --test huge -- --ignored`. Only on 64-bit targets
+//! (such lengths do not exist on wasm32).
+#![cfg(target_pointer_width = "64")]
 
 #[test]
 #[ignore = "needs ~17 GiB of memory; run with --ignored"]

@@ -353,11 +353,19 @@ fn parallel_boundaries_in_pool<T: F>() {
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads: wasm32-wasip1 has none"
+)]
 fn parallel_split_f32() {
     parallel_boundaries::<f32>();
 }
 
 #[test]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads: wasm32-wasip1 has none"
+)]
 fn parallel_split_f64() {
     parallel_boundaries::<f64>();
 }

@@ -82,6 +82,10 @@ fn around_threshold_f64() {
     miri,
     ignore = "multi-MiB buffers; Miri covers the split in tests/kernels.rs parallel_split_*"
 )]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads: wasm32-wasip1 has none"
+)]
 fn inside_a_callers_pool_and_nested() {
     let len = PAR_THRESHOLD_BYTES / 4 + 1001;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -115,6 +119,10 @@ fn inside_a_callers_pool_and_nested() {
     miri,
     ignore = "multi-MiB buffers; Miri covers the split in tests/kernels.rs parallel_split_*"
 )]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads: wasm32-wasip1 has none"
+)]
 fn from_several_threads_at_once() {
     let len = PAR_THRESHOLD_BYTES / 4 + 4099;
     std::thread::scope(|s| {
@@ -128,6 +136,10 @@ fn from_several_threads_at_once() {
 #[cfg_attr(
     miri,
     ignore = "multi-MiB buffers; Miri covers the split in tests/kernels.rs parallel_split_*"
+)]
+#[cfg_attr(
+    target_family = "wasm",
+    ignore = "needs threads: wasm32-wasip1 has none"
 )]
 fn panic_in_a_callers_task_does_not_corrupt_other_calls() {
     let len = PAR_THRESHOLD_BYTES / 4 + 5;

@@ -74,6 +74,9 @@ macro_rules! registry {
 }
 
 registry! {
+    /// AVX-512F intrinsics (x86, x86_64), when the CPU and OS report AVX-512F:
+    /// every operation is one masked multiply per 512-bit vector.
+    Avx512 = "avx512", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx512::Avx512;
     /// AVX2 intrinsics (x86, x86_64), when the CPU reports AVX2.
     Avx2 = "avx2", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx2::Avx2;
     /// NEON intrinsics (aarch64).

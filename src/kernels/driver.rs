@@ -48,6 +48,8 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
     unsafe {
         match op {
             Op::Forward(Forward::Identity) | Op::Backward(Backward::Identity) => copy(dst, src, n),
+            // A masked multiply is as cheap as any formulation: one loop, the reference's.
+            Op::Forward(_) if S::MASKED => unary(s, dst, src, n, ops::forward_cmp_select(s, a)),
             Op::Forward(Forward::Max) => unary(s, dst, src, n, ops::forward_max(s, a)),
             Op::Forward(Forward::Min) => unary(s, dst, src, n, ops::forward_min(s, a)),
             Op::Forward(Forward::SignSelect) => {

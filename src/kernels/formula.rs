@@ -41,6 +41,11 @@
 //! **CmpSelect**, `x > 0 ? g : g * alpha`, for all other alphas.
 //!
 //! Out of place, Identity is a copy of the source (NaNs stay NaN).
+//!
+//! On an ISA with masked arithmetic (AVX-512, `Simd::MASKED`) CmpSelect is one
+//! masked multiply, as cheap as any formulation, so the driver runs every
+//! non-Identity forward as CmpSelect there: the reference itself, valid for
+//! every alpha.
 
 use super::Lane;
 

@@ -78,6 +78,16 @@ pub trait Simd<T>: Copy {
     fn sign(self, x: Self::V) -> Self::M;
     /// `m ? a : b`, lane-wise.
     fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// `true` when [`Simd::keep_or_scale`] is one masked multiply, as cheap as
+    /// any formulation, so every forward runs as `CmpSelect` (AVX-512).
+    const MASKED: bool = false;
+    /// `decide > 0 ? v : v * a`, lane-wise (ordered: NaN `decide` scales): the
+    /// select both `CmpSelect` forward (`decide` is `v`) and backward reduce to.
+    /// An ISA with masked arithmetic makes it one masked multiply.
+    #[inline(always)]
+    fn keep_or_scale(self, decide: Self::V, v: Self::V, a: Self::V) -> Self::V {
+        self.select(self.gt0(decide), self.fence(v), self.mul(v, a))
+    }
     /// The identity, opaque to the optimiser where an ISA needs that (AVX:
     /// keeps `store(p, select(m, load(p), y))` from becoming a masked store).
     #[inline(always)]
@@ -285,7 +295,7 @@ impl<'a, T: Copy> Task<'a, T> {
 macro_rules! simd_table {
     ($isa:ty, $t:ty, $v:ty, $m:ty, $lanes:expr; load $load:expr, store $store:expr, splat $splat:expr,
      mul $mul:expr, max $max:expr, min $min:expr, gt0 $gt0:expr, sign $sign:expr, select $select:expr
-     $(, fence $fence:expr)? $(,)?) => {
+     $(, fence $fence:expr)? $(, masked keep_or_scale $kos:expr)? $(,)?) => {
         #[allow(unused_unsafe, clippy::redundant_closure_call)]
         impl $crate::kernels::Simd<$t> for $isa {
             type V = $v;
@@ -341,6 +351,14 @@ macro_rules! simd_table {
                 fn fence(self, v: $v) -> $v {
                     // SAFETY: see `simd_table!`: the token proves the ISA.
                     unsafe { ($fence)(v) }
+                }
+            )?
+            $(
+                const MASKED: bool = true;
+                #[inline(always)]
+                fn keep_or_scale(self, decide: $v, v: $v, a: $v) -> $v {
+                    // SAFETY: see `simd_table!`: the token proves the ISA.
+                    unsafe { ($kos)(decide, v, a) }
                 }
             )?
         }

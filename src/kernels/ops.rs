@@ -1,7 +1,8 @@
 //! The operations, each written once as a per-vector function over [`Simd`]:
 //! the forward formulations of [`formula`](super::formula) and the backward
 //! select. Every ISA and element type runs exactly these. `fence` marks the
-//! operand that passes through unchanged (see [`Simd::fence`]).
+//! operand that passes through unchanged (see [`Simd::fence`]); the selects
+//! that keep `x > 0` are [`Simd::keep_or_scale`], one masked multiply on AVX-512.
 
 use super::Simd;
 
@@ -26,11 +27,11 @@ pub(super) fn forward_sign_select<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V)
 /// Any other alpha: the reference itself, `x > 0 ? x : alpha * x`.
 #[inline(always)]
 pub(super) fn forward_cmp_select<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V) -> S::V {
-    move |x| s.select(s.gt0(x), s.fence(x), s.mul(x, a))
+    move |x| s.keep_or_scale(x, x, a)
 }
 
 /// Backward: `decide > 0 ? g : g * alpha`.
 #[inline(always)]
 pub(super) fn backward<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V, S::V) -> S::V {
-    move |g, decide| s.select(s.gt0(decide), s.fence(g), s.mul(g, a))
+    move |g, decide| s.keep_or_scale(decide, g, a)
 }

@@ -141,21 +141,54 @@ pub struct Runner {
     pub opts: Options,
 }
 
-/// Says, once per test binary, which kernels this CPU lacks and therefore skips
-/// (`.ci/cross-cpu` runs them under emulation).
-fn report_skipped() {
+/// The kernels the sweeps run: every available one, or only those named in
+/// `LEAKY_RELU_TEST_KERNELS` (comma-separated; `.ci/hardening` narrows the
+/// AVX-512 Miri run to `avx512`). A name that is not available here fails, so a
+/// narrowed run cannot silently test nothing.
+pub fn tested_kernels() -> Vec<Kernel> {
+    let tested = match std::env::var("LEAKY_RELU_TEST_KERNELS") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| {
+                let k: Kernel = n.parse().expect("LEAKY_RELU_TEST_KERNELS names kernels");
+                assert!(
+                    k.is_available(),
+                    "LEAKY_RELU_TEST_KERNELS: `{k}` is not available here"
+                );
+                k
+            })
+            .collect(),
+        Err(_) => Kernel::available(),
+    };
+    report_kernels(&tested);
+    tested
+}
+
+/// Says, once per test binary, which kernels the sweeps run here (natively, or
+/// under Miri) and which they skip: those this CPU lacks (`.ci/cross-cpu` and
+/// `.ci/hardening` run them) and those `LEAKY_RELU_TEST_KERNELS` left out.
+/// Written to stderr directly, so the test harness's capture does not hide it.
+fn report_kernels(tested: &[Kernel]) {
+    use std::io::Write;
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
-        for k in Kernel::ALL.iter().filter(|k| !k.is_available()) {
-            eprintln!("note: kernel `{k}` is not available here; its tests are skipped (see .ci/cross-cpu)");
+        let how = if cfg!(miri) { "under Miri" } else { "natively" };
+        let mut err = std::io::stderr().lock();
+        for k in Kernel::ALL {
+            let _ = if tested.contains(k) {
+                writeln!(err, "note: kernel `{k}` is tested {how} here")
+            } else if k.is_available() {
+                writeln!(err, "note: kernel `{k}` is available but skipped (not in LEAKY_RELU_TEST_KERNELS)")
+            } else {
+                writeln!(err, "note: kernel `{k}` is not available here; its tests are skipped (see .ci/cross-cpu, .ci/hardening)")
+            };
         }
     });
 }
 
-/// Every available kernel, serial; the dispatcher; and forced-parallel variants.
+/// Every tested kernel, serial; the dispatcher; and forced-parallel variants.
 pub fn runners() -> Vec<Runner> {
-    report_skipped();
-    let mut v: Vec<Runner> = Kernel::available()
+    let mut v: Vec<Runner> = tested_kernels()
         .into_iter()
         .map(|k| Runner {
             name: k.name(),
@@ -172,9 +205,9 @@ pub fn runners() -> Vec<Runner> {
     v
 }
 
-/// Runner variants that force the parallel split, for every available kernel.
+/// Runner variants that force the parallel split, for every tested kernel.
 pub fn parallel_runners() -> Vec<Runner> {
-    Kernel::available()
+    tested_kernels()
         .into_iter()
         .map(|k| Runner {
             name: k.name(),

@@ -12,5 +12,8 @@ pub(crate) mod portable;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod avx2;
 
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+pub(crate) mod avx512;
+
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;

@@ -1,0 +1,94 @@
+//! The `avx512` kernel: 512-bit AVX-512F `core::arch` intrinsics (x86, x86_64),
+//! entered through `#[target_feature(enable = "avx512f")]` once the token proved
+//! the CPU (and the OS, which must save the `zmm` state) supports AVX-512F.
+//!
+//! Every forward and backward is one masked multiply per vector
+//! (`keep_or_scale`): lanes where the deciding value is not `> 0` get `v * a`,
+//! the others keep `v`. The mask comes from integer operations on the bits,
+//! not from `_mm512_cmp_ps_mask`, so Miri can execute the kernel: for an IEEE
+//! value, `x > 0` exactly when its bits, as an unsigned integer, satisfy
+//! `0 < bits <= bits(+inf)`, i.e. `bits - 1 < bits(+inf)` with wrapping
+//! subtraction (`+0` wraps to the maximum; negative values and positive NaNs
+//! lie above `bits(+inf)`). That is one subtraction and one unsigned compare,
+//! and it agrees with the ordered float compare on every input, NaNs included.
+
+#[cfg(target_arch = "x86")]
+use core::arch::x86::*;
+#[cfg(target_arch = "x86_64")]
+use core::arch::x86_64::*;
+
+use crate::kernels::{isa_token, simd_table};
+
+isa_token!(
+    /// Token of the `avx512` kernel: proof that this CPU has AVX-512F.
+    Avx512,
+    detected: std::is_x86_feature_detected!("avx512f"),
+    feature: "avx512f"
+);
+
+/// `bits(x) - 1`, wrapping, compared unsigned against `bits(+inf)` (see the module docs).
+macro_rules! positive_masks {
+    ($gt0:ident, $le0:ident, $sign:ident, $v:ty, $m:ty, $cast:ident, $sub:ident, $set1:ident,
+     $lt:ident, $ge:ident, $slt:ident, $inf:expr) => {
+        /// Lanes where `x > 0` (ordered: false for NaN and both zeros).
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn $gt0(x: $v) -> $m {
+            $lt($sub($cast(x), $set1(1)), $set1($inf))
+        }
+        /// Lanes where `x > 0` is false: zeros, negative values, NaNs.
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn $le0(x: $v) -> $m {
+            $ge($sub($cast(x), $set1(1)), $set1($inf))
+        }
+        /// Lanes whose sign bit is set: the bits are negative as a signed integer.
+        #[target_feature(enable = "avx512f")]
+        #[inline]
+        fn $sign(x: $v) -> $m {
+            $slt($cast(x), _mm512_setzero_si512())
+        }
+    };
+}
+positive_masks!(
+    gt0_ps,
+    le0_ps,
+    sign_ps,
+    __m512,
+    __mmask16,
+    _mm512_castps_si512,
+    _mm512_sub_epi32,
+    _mm512_set1_epi32,
+    _mm512_cmplt_epu32_mask,
+    _mm512_cmpge_epu32_mask,
+    _mm512_cmplt_epi32_mask,
+    0x7f80_0000
+);
+positive_masks!(
+    gt0_pd,
+    le0_pd,
+    sign_pd,
+    __m512d,
+    __mmask8,
+    _mm512_castpd_si512,
+    _mm512_sub_epi64,
+    _mm512_set1_epi64,
+    _mm512_cmplt_epu64_mask,
+    _mm512_cmpge_epu64_mask,
+    _mm512_cmplt_epi64_mask,
+    0x7ff0_0000_0000_0000
+);
+
+// `mask_blend(m, b, a)` takes `a` where `m` is set; `mask_mul(v, k, v, a)`
+// computes `v * a` where `k` is set and keeps `v` elsewhere.
+simd_table!(Avx512, f32, __m512, __mmask16, 16;
+    load _mm512_loadu_ps, store _mm512_storeu_ps, splat _mm512_set1_ps, mul _mm512_mul_ps,
+    max _mm512_max_ps, min _mm512_min_ps, gt0 gt0_ps, sign sign_ps,
+    select |m, a, b| _mm512_mask_blend_ps(m, b, a),
+    masked keep_or_scale |d, v, a| _mm512_mask_mul_ps(v, le0_ps(d), v, a));
+
+simd_table!(Avx512, f64, __m512d, __mmask8, 8;
+    load _mm512_loadu_pd, store _mm512_storeu_pd, splat _mm512_set1_pd, mul _mm512_mul_pd,
+    max _mm512_max_pd, min _mm512_min_pd, gt0 gt0_pd, sign sign_pd,
+    select |m, a, b| _mm512_mask_blend_pd(m, b, a),
+    masked keep_or_scale |d, v, a| _mm512_mask_mul_pd(v, le0_pd(d), v, a));
