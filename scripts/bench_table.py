@@ -6,13 +6,18 @@ every variant, from criterion's median, plus the dispatched kernel's ratio to th
 roofline and to each peer found. Peers come from the `peers` workspace member
 (`cargo bench -p leaky-relu-peers`), which writes to the same target/criterion.
 
-Usage: scripts/bench_table.py [--criterion DIR] [--groups forward_f32,...] [--plot out.svg]
+Where the CPU has AVX-512F the benches add `roofline512` (the roofline with 512-bit
+vectors); the `avx512` kernel is then compared with it, and `avx2` with `roofline`.
+`--funcs` keeps only the named variants (target/criterion keeps older runs' results for
+variants not benched this time; list only those from the run being tabled).
+
+Usage: scripts/bench_table.py [--criterion DIR] [--groups forward_f32,...] [--funcs avx512,...] [--plot out.svg]
 """
 import argparse, json, os, platform, subprocess, sys, datetime
 from pathlib import Path
 
-ORDER = ["avx2", "neon", "portable", "scalar", "dispatched", "leaky-relu", "leaky-relu-serial",
-         "naive", "branchless", "roofline", "tract", "ndarray", "candle", "serial", "auto", "parallel"]
+ORDER = ["avx512", "avx2", "neon", "portable", "scalar", "dispatched", "leaky-relu", "leaky-relu-serial",
+         "naive", "branchless", "roofline", "roofline512", "tract", "ndarray", "candle", "serial", "auto", "parallel"]
 
 
 def load(root):
@@ -62,11 +67,14 @@ def table(group, sizes):
     out = [f"**{group}** (GB/s, median)", ""]
     ours = "leaky-relu" if "leaky-relu" in funcs else "dispatched"
     best = next((k for k in ("avx2", "neon", "portable") if k in funcs), None)
+    wide = "avx512" in funcs and "roofline512" in funcs
     cols = list(funcs)
+    if wide:
+        cols.append("avx512 / roofline512")
     if "roofline" in funcs and best:
         cols.append(f"{best} / roofline")
     if "roofline" in funcs and "dispatched" in funcs:
-        cols.append("dispatched / roofline")
+        cols.append("dispatched / " + ("roofline512" if wide else "roofline"))
     peers = [p for p in ("naive", "tract", "ndarray", "candle") if p in funcs]
     cols += [f"{ours} / {p}" for p in peers]
     out.append("| size | " + " | ".join(cols) + " |")
@@ -77,12 +85,17 @@ def table(group, sizes):
         cells = [f"{gbs[f]:.1f}" if f in gbs else "" for f in funcs]
         d = gbs.get(ours)
         r = gbs.get("roofline")
+        r512 = gbs.get("roofline512")
+        if wide:
+            a = gbs.get("avx512")
+            cells.append(f"{a / r512:.2f}" if a and r512 else "")
         if best and f"{best} / roofline" in cols:
             b = gbs.get(best)
             cells.append(f"{b / r:.2f}" if b and r else "")
-        if "dispatched / roofline" in cols:
+        if "roofline" in funcs and "dispatched" in funcs:
             dd = gbs.get("dispatched")
-            cells.append(f"{dd / r:.2f}" if dd and r else "")
+            rr = r512 if wide else r
+            cells.append(f"{dd / rr:.2f}" if dd and rr else "")
         for p in peers:
             cells.append(f"{d / gbs[p]:.2f}x" if d and p in gbs else "")
         out.append(f"| {human(n)} | " + " | ".join(cells) + " |")
@@ -124,8 +137,13 @@ def main():
     ap.add_argument("--criterion", default="target/criterion")
     ap.add_argument("--groups", default="")
     ap.add_argument("--plot", default="")
+    ap.add_argument("--funcs", default="")
     a = ap.parse_args()
     res = load(a.criterion)
+    keep = {f for f in a.funcs.split(",") if f}
+    if keep:
+        res = {g: {n: {f: v for f, v in row.items() if f in keep} for n, row in sizes.items()}
+               for g, sizes in res.items()}
     groups = [g for g in a.groups.split(",") if g] or sorted(res)
     print(f"Machine: {header()}\n")
     for g in groups:

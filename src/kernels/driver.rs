@@ -100,8 +100,43 @@ unsafe fn unary<S: Simd<T>, T>(
 ) {
     // SAFETY: `body` calls `load` only with `i + LANES <= n`, and `src` is valid
     // for `n` reads; `load(i)` reads only `[i, i + LANES)`, also when `src` is
-    // `dst`.
-    unsafe { body(s, dst, n, |i| s.load(src.add(i)), op) }
+    // `dst` (then `dst` is that same pointer, valid for reads too).
+    unsafe {
+        if in_place(dst, src) {
+            body(s, dst, n, loader(s, dst), op)
+        } else {
+            body(s, dst, n, loader(s, src), op)
+        }
+    }
+}
+
+/// `|i| load(p + i)`, always inlined.
+///
+/// # Safety
+/// The closure may only be called with `i` such that `p` is valid for reading
+/// `[i, i + LANES)`.
+#[inline(always)]
+unsafe fn loader<S: Simd<T>, T>(s: S, p: *const T) -> impl Fn(usize) -> S::V {
+    #[inline(always)]
+    move |i| {
+        // SAFETY: the caller of `loader` restricts `i` (see above).
+        unsafe { s.load(p.add(i)) }
+    }
+}
+
+/// `|(g, x)| op(g, x)` for [`body`], always inlined.
+#[inline(always)]
+fn tupled<V>(op: impl Fn(V, V) -> V) -> impl Fn((V, V)) -> V {
+    #[inline(always)]
+    move |(g, x)| op(g, x)
+}
+
+/// `true` when `src` is `dst`. The loops then load and store through one
+/// pointer: with the same addresses in two registers, Zen 5 ran the 512-bit
+/// loop at 0.71 of the one-pointer loop (an AVX-512 forward at 4 Ki f32).
+#[inline(always)]
+fn in_place<T>(dst: *mut T, src: *const T) -> bool {
+    dst.cast_const() == src
 }
 
 /// `dst[i] = op(src[i], decide[i])`, a vector at a time.
@@ -119,14 +154,21 @@ unsafe fn binary<S: Simd<T>, T>(
 ) {
     // SAFETY: as in `unary`; `decide` is valid for `n` reads and never written.
     unsafe {
-        body(
-            s,
-            dst,
-            n,
-            |i| (s.load(src.add(i)), s.load(decide.add(i))),
-            |(g, x)| op(g, x),
-        )
+        let (g, x) = (loader(s, dst), loader(s, decide));
+        if in_place(dst, src) {
+            body(s, dst, n, pair(&g, &x), tupled(op))
+        } else {
+            let g = loader(s, src);
+            body(s, dst, n, pair(&g, &x), tupled(op))
+        }
     }
+}
+
+/// `|i| (a(i), b(i))`, always inlined.
+#[inline(always)]
+fn pair<A, B>(a: impl Fn(usize) -> A, b: impl Fn(usize) -> B) -> impl Fn(usize) -> (A, B) {
+    #[inline(always)]
+    move |i| (a(i), b(i))
 }
 
 /// The loop: stores `op(load(i))` to `dst + i` for vectors covering `[0, n)`,

@@ -286,9 +286,11 @@ impl<'a, T: Copy> Task<'a, T> {
     }
 }
 
-/// Implements [`Simd<T>`] for an ISA token from a table: one expression per
-/// operation (a function path or a closure), so each ISA file lists its
-/// intrinsics and nothing else. Every generated `unsafe` block relies on the same
+/// Implements [`Simd<T>`] for an ISA token from a table: one closure per
+/// operation, so each ISA file lists its intrinsics and nothing else. The
+/// closures are made `#[inline(always)]` (hence closures, not paths: the
+/// attribute applies to closures only); left to LLVM, some were called out
+/// of line from inside the kernels (`.ci/check-asm` now rejects that). Every generated `unsafe` block relies on the same
 /// two facts, stated once here: the token `self` exists only after
 /// [`Isa::detect`] found the ISA on this CPU (the intrinsics' only requirement
 /// besides memory), and `load`/`store` callers guarantee the pointer range.
@@ -304,53 +306,53 @@ macro_rules! simd_table {
             #[inline(always)]
             unsafe fn load(self, p: *const $t) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA, the caller the range.
-                unsafe { ($load)(p) }
+                unsafe { ({ #[inline(always)] $load })(p) }
             }
             #[inline(always)]
             unsafe fn store(self, p: *mut $t, v: $v) {
                 // SAFETY: see `simd_table!`: the token proves the ISA, the caller the range.
-                unsafe { ($store)(p, v) }
+                unsafe { ({ #[inline(always)] $store })(p, v) }
             }
             #[inline(always)]
             fn splat(self, x: $t) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($splat)(x) }
+                unsafe { ({ #[inline(always)] $splat })(x) }
             }
             #[inline(always)]
             fn mul(self, a: $v, b: $v) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($mul)(a, b) }
+                unsafe { ({ #[inline(always)] $mul })(a, b) }
             }
             #[inline(always)]
             fn max(self, a: $v, b: $v) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($max)(a, b) }
+                unsafe { ({ #[inline(always)] $max })(a, b) }
             }
             #[inline(always)]
             fn min(self, a: $v, b: $v) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($min)(a, b) }
+                unsafe { ({ #[inline(always)] $min })(a, b) }
             }
             #[inline(always)]
             fn gt0(self, x: $v) -> $m {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($gt0)(x) }
+                unsafe { ({ #[inline(always)] $gt0 })(x) }
             }
             #[inline(always)]
             fn sign(self, x: $v) -> $m {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($sign)(x) }
+                unsafe { ({ #[inline(always)] $sign })(x) }
             }
             #[inline(always)]
             fn select(self, m: $m, a: $v, b: $v) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
-                unsafe { ($select)(m, a, b) }
+                unsafe { ({ #[inline(always)] $select })(m, a, b) }
             }
             $(
                 #[inline(always)]
                 fn fence(self, v: $v) -> $v {
                     // SAFETY: see `simd_table!`: the token proves the ISA.
-                    unsafe { ($fence)(v) }
+                    unsafe { ({ #[inline(always)] $fence })(v) }
                 }
             )?
             $(
@@ -358,7 +360,7 @@ macro_rules! simd_table {
                 #[inline(always)]
                 fn keep_or_scale(self, decide: $v, v: $v, a: $v) -> $v {
                     // SAFETY: see `simd_table!`: the token proves the ISA.
-                    unsafe { ($kos)(decide, v, a) }
+                    unsafe { ({ #[inline(always)] $kos })(decide, v, a) }
                 }
             )?
         }

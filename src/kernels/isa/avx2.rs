@@ -52,13 +52,13 @@ fence_fn!(fence_pd, __m256d);
 // `blendv` takes its second operand where the mask's sign bit is set, so the
 // sign test is the value itself and `x > 0` is an ordered compare.
 simd_table!(Avx2, f32, __m256, __m256, 8;
-    load _mm256_loadu_ps, store _mm256_storeu_ps, splat _mm256_set1_ps, mul _mm256_mul_ps,
-    max _mm256_max_ps, min _mm256_min_ps,
+    load |p| _mm256_loadu_ps(p), store |p, v| _mm256_storeu_ps(p, v), splat |x| _mm256_set1_ps(x), mul |a, b| _mm256_mul_ps(a, b),
+    max |a, b| _mm256_max_ps(a, b), min |a, b| _mm256_min_ps(a, b),
     gt0 |x| _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps()), sign |x| x,
-    select |m, a, b| _mm256_blendv_ps(b, a, m), fence fence_ps);
+    select |m, a, b| _mm256_blendv_ps(b, a, m), fence |v| fence_ps(v));
 
 simd_table!(Avx2, f64, __m256d, __m256d, 4;
-    load _mm256_loadu_pd, store _mm256_storeu_pd, splat _mm256_set1_pd, mul _mm256_mul_pd,
-    max _mm256_max_pd, min _mm256_min_pd,
+    load |p| _mm256_loadu_pd(p), store |p, v| _mm256_storeu_pd(p, v), splat |x| _mm256_set1_pd(x), mul |a, b| _mm256_mul_pd(a, b),
+    max |a, b| _mm256_max_pd(a, b), min |a, b| _mm256_min_pd(a, b),
     gt0 |x| _mm256_cmp_pd::<_CMP_GT_OQ>(x, _mm256_setzero_pd()), sign |x| x,
-    select |m, a, b| _mm256_blendv_pd(b, a, m), fence fence_pd);
+    select |m, a, b| _mm256_blendv_pd(b, a, m), fence |v| fence_pd(v));

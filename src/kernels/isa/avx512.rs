@@ -82,13 +82,13 @@ positive_masks!(
 // `mask_blend(m, b, a)` takes `a` where `m` is set; `mask_mul(v, k, v, a)`
 // computes `v * a` where `k` is set and keeps `v` elsewhere.
 simd_table!(Avx512, f32, __m512, __mmask16, 16;
-    load _mm512_loadu_ps, store _mm512_storeu_ps, splat _mm512_set1_ps, mul _mm512_mul_ps,
-    max _mm512_max_ps, min _mm512_min_ps, gt0 gt0_ps, sign sign_ps,
+    load |p| _mm512_loadu_ps(p), store |p, v| _mm512_storeu_ps(p, v), splat |x| _mm512_set1_ps(x), mul |a, b| _mm512_mul_ps(a, b),
+    max |a, b| _mm512_max_ps(a, b), min |a, b| _mm512_min_ps(a, b), gt0 |x| gt0_ps(x), sign |x| sign_ps(x),
     select |m, a, b| _mm512_mask_blend_ps(m, b, a),
     masked keep_or_scale |d, v, a| _mm512_mask_mul_ps(v, le0_ps(d), v, a));
 
 simd_table!(Avx512, f64, __m512d, __mmask8, 8;
-    load _mm512_loadu_pd, store _mm512_storeu_pd, splat _mm512_set1_pd, mul _mm512_mul_pd,
-    max _mm512_max_pd, min _mm512_min_pd, gt0 gt0_pd, sign sign_pd,
+    load |p| _mm512_loadu_pd(p), store |p, v| _mm512_storeu_pd(p, v), splat |x| _mm512_set1_pd(x), mul |a, b| _mm512_mul_pd(a, b),
+    max |a, b| _mm512_max_pd(a, b), min |a, b| _mm512_min_pd(a, b), gt0 |x| gt0_pd(x), sign |x| sign_pd(x),
     select |m, a, b| _mm512_mask_blend_pd(m, b, a),
     masked keep_or_scale |d, v, a| _mm512_mask_mul_pd(v, le0_pd(d), v, a));

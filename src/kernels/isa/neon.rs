@@ -16,9 +16,9 @@ isa_token!(
 // `bsl` takes its first operand where the mask is set; the sign test is an
 // integer `< 0` on the same bits.
 simd_table!(Neon, f32, float32x4_t, uint32x4_t, 4;
-    load vld1q_f32, store vst1q_f32, splat vdupq_n_f32, mul vmulq_f32, max vmaxq_f32, min vminq_f32,
-    gt0 |x| vcgtzq_f32(x), sign |x| vcltzq_s32(vreinterpretq_s32_f32(x)), select vbslq_f32);
+    load |p| vld1q_f32(p), store |p, v| vst1q_f32(p, v), splat |x| vdupq_n_f32(x), mul |a, b| vmulq_f32(a, b), max |a, b| vmaxq_f32(a, b), min |a, b| vminq_f32(a, b),
+    gt0 |x| vcgtzq_f32(x), sign |x| vcltzq_s32(vreinterpretq_s32_f32(x)), select |m, a, b| vbslq_f32(m, a, b));
 
 simd_table!(Neon, f64, float64x2_t, uint64x2_t, 2;
-    load vld1q_f64, store vst1q_f64, splat vdupq_n_f64, mul vmulq_f64, max vmaxq_f64, min vminq_f64,
-    gt0 |x| vcgtzq_f64(x), sign |x| vcltzq_s64(vreinterpretq_s64_f64(x)), select vbslq_f64);
+    load |p| vld1q_f64(p), store |p, v| vst1q_f64(p, v), splat |x| vdupq_n_f64(x), mul |a, b| vmulq_f64(a, b), max |a, b| vmaxq_f64(a, b), min |a, b| vminq_f64(a, b),
+    gt0 |x| vcgtzq_f64(x), sign |x| vcltzq_s64(vreinterpretq_s64_f64(x)), select |m, a, b| vbslq_f64(m, a, b));

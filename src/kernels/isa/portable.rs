@@ -18,8 +18,9 @@ macro_rules! portable_table {
         simd_table!(Portable, $t, $v, $v, $lanes;
             load |p: *const $t| $v::from(p.cast::<[$t; $lanes]>().read_unaligned()),
             store |p: *mut $t, v: $v| p.cast::<[$t; $lanes]>().write_unaligned(v.to_array()),
-            splat $v::splat, mul |a, b| a * b, max $v::fast_max, min $v::fast_min,
-            gt0 |x: $v| x.simd_gt($v::ZERO), sign $v::is_sign_negative,
+            splat |x| $v::splat(x), mul |a, b| a * b, max |a: $v, b| a.fast_max(b),
+            min |a: $v, b| a.fast_min(b), gt0 |x: $v| x.simd_gt($v::ZERO),
+            sign |x: $v| x.is_sign_negative(),
             select |m: $v, a, b| m.select(a, b));
     };
 }
