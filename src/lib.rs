@@ -1,5 +1,5 @@
 //! **Leaky ReLU**, forward and backward, in place and out of place, for `f32`
-//! and `f64` slices, dispatched at run time to AVX2, NEON, portable SIMD or
+//! and `f64` slices, dispatched at run time to AVX-512, AVX2, NEON, portable SIMD or
 //! scalar kernels that are all bit-identical to the scalar reference.
 //!
 //! # The contract
