@@ -27,7 +27,21 @@
 //!   results bit-identical to the scalar reference ([`reference`](mod@reference)). Where the
 //!   reference gives NaN, the kernel gives a NaN; the payload is not specified.
 //! - On error nothing is written. Nothing panics on any input, and no kernel
-//!   reads or writes outside the slices it is given.
+//!   reads or writes outside the slices it is given. A call never panics or
+//!   hangs because threads cannot be had (see [Parallelism](#parallelism)).
+//! - Bit-identity holds in the **default floating-point environment** (round to
+//!   nearest, subnormals kept), the one Rust guarantees. If foreign code has
+//!   switched on flush-to-zero (FTZ) or denormals-are-zero (DAZ), as libraries
+//!   built with `-ffast-math` do, an element whose input, `alpha`, gradient or
+//!   product is tiny (nonzero and at most `MIN_POSITIVE` in magnitude) may come
+//!   out differently from the reference and between kernels: flushed to a zero,
+//!   or decided as if a subnormal input were 0. Every other element is
+//!   unaffected, and bounds, errors and the absence of panics do not depend on
+//!   the environment. For example, under FTZ and DAZ with `alpha = 1` the input
+//!   `f32::from_bits(0x8000_0001)` comes back unchanged (`alpha = 1` copies)
+//!   while the reference's `1 * x` gives `-0.0`; with `alpha = 1.5`,
+//!   `f32::from_bits(1)` becomes `+0.0` in `avx2` and `portable` (DAZ makes it
+//!   compare as 0), where the default environment keeps it.
 //!
 //! ```
 //! let mut x = vec![1.5f32, -2.0, 0.0, -0.0];
@@ -75,6 +89,37 @@
 //! work on the calling thread, pass [`Parallelism::Serial`] through
 //! [`Options`], call [`set_default_parallelism`], set
 //! **`LEAKY_RELU_PARALLELISM=serial`**, or build without the `rayon` feature.
+//! Calls below the threshold, and [`Parallelism::Serial`] calls, never touch
+//! rayon at all.
+//!
+//! When threads are scarce the crate runs serially rather than panic or hang:
+//!
+//! - **No thread can be started** (a process or container at its thread limit,
+//!   `ulimit -u`, a pids cgroup): the first large call from outside a pool
+//!   starts rayon's global pool itself (`ThreadPoolBuilder::new().build_global()`,
+//!   rayon's default configuration, so `RAYON_NUM_THREADS` applies); when that
+//!   fails, rayon has marked its global pool failed for good, and this call and
+//!   every later one run serially, bit-identical as always.
+//! - **A `fork()`ed child** (Python's `multiprocessing` with the fork start
+//!   method): rayon's workers exist only in the parent, so a job sent to them
+//!   from the child would never run. A large call from outside a pool compares
+//!   the process id with the one that started (or found) the global pool and, in
+//!   a child, runs serially. Calls inside a pool the child builds use it.
+//!   Limit: if other code started the global pool in the parent and the crate
+//!   first reaches it in the child, the crate cannot tell (rayon offers no way
+//!   to ask) and the call waits like any rayon call in that child would; set
+//!   [`Parallelism::Serial`] in the child (for example from
+//!   `os.register_at_fork(after_in_child=...)`) or make one large call before
+//!   forking.
+//! - **Inside the `spawn_handler` given to `ThreadPoolBuilder::build_global`**,
+//!   rayon is building its global pool on that very thread, and anything that
+//!   reaches the global pool there deadlocks inside rayon (so does
+//!   `rayon::current_num_threads()`). Small calls and [`Parallelism::Serial`]
+//!   calls are safe there; so are large calls in the `spawn_handler` of an
+//!   ordinary (non-global) pool, and everything after `build_global` returns.
+//!   Likewise, if other code called `build_global` and ignored its error, the
+//!   global pool is failed and a large `Auto` call from outside a pool panics
+//!   in rayon, like every rayon call would: the crate cannot observe that state.
 //!
 //! # Cargo features
 //!

@@ -139,7 +139,95 @@ fn chunk_len<T>(p: Parallelism, len: usize, buffers: usize) -> Option<usize> {
         Parallelism::Parallel if len.saturating_mul(size) <= GRANULE_BYTES => return None,
         Parallelism::Parallel => GRANULE_BYTES,
     };
-    split(len, size, rayon::current_num_threads(), min_chunk)
+    split(len, size, pool::threads(), min_chunk)
+}
+
+/// Which pool a call would split across, and how many threads it may use there,
+/// without ever letting rayon panic or hang.
+///
+/// - **Inside a rayon worker** (`pool.install`, a `par_iter`, a `join`), the
+///   worker's own pool: it exists and runs in this process, and
+///   `rayon::current_num_threads()` reads it without touching the global pool.
+/// - **Outside any pool**, rayon's global pool, but only through a state this
+///   module keeps: `0` until the first large call from outside a pool, then
+///   either `UNUSABLE` or the process id and thread count. Resolving it calls
+///   `ThreadPoolBuilder::new().build_global()`, the same default configuration
+///   rayon would start lazily (so `RAYON_NUM_THREADS` still applies), and
+///   looks at the result: `Ok`, or "already initialized" by other code, means
+///   the pool runs; an I/O error means its threads could not be started (a
+///   process or container at its thread limit). Then rayon has marked the
+///   global pool failed for good and every rayon call that reaches it would
+///   panic, so the crate runs serially from then on: correct, every time.
+/// - A call from a **forked child** sees a process id other than the one that
+///   resolved the state: the global pool's workers exist only in the parent
+///   (fork copies one thread), and a job sent to them would never run. It runs
+///   serially instead. A large call costs one `getpid` more for this (tens of
+///   nanoseconds against the microseconds of a call this large).
+/// - Without threads at all (wasm32 without the `atomics` feature), serial, and
+///   the global pool is not touched (rayon's own lazy start falls back to the
+///   calling thread there; an explicit `build_global` would fail and take that
+///   fallback away from other code in the process).
+#[cfg(feature = "rayon")]
+mod pool {
+    use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+    /// `0`: not resolved; `UNUSABLE`; else `pid << 32 | threads` (threads >= 1).
+    static GLOBAL: AtomicU64 = AtomicU64::new(0);
+    const UNUSABLE: u64 = u64::MAX;
+
+    /// Threads to split a call across; `1` means run serially.
+    #[inline]
+    pub(super) fn threads() -> usize {
+        if rayon::current_thread_index().is_some() {
+            return rayon::current_num_threads();
+        }
+        let mut state = GLOBAL.load(Relaxed);
+        if state == 0 {
+            state = resolve();
+        }
+        global_threads(state, std::process::id())
+    }
+
+    /// The decision for a resolved `state`, seen from process `pid`.
+    pub(super) fn global_threads(state: u64, pid: u32) -> usize {
+        if state == UNUSABLE || (state >> 32) as u32 != pid {
+            return 1;
+        }
+        (state as u32) as usize
+    }
+
+    /// Starts (or finds) rayon's global pool, records the outcome, returns it.
+    #[cold]
+    #[inline(never)]
+    fn resolve() -> u64 {
+        let state = if cfg!(all(target_family = "wasm", not(target_feature = "atomics"))) {
+            UNUSABLE
+        } else {
+            encode(
+                rayon::ThreadPoolBuilder::new().build_global(),
+                std::process::id(),
+                rayon::current_num_threads,
+            )
+        };
+        // Concurrent first calls resolve to the same value; any store wins.
+        GLOBAL.store(state, Relaxed);
+        state
+    }
+
+    /// The state for `build_global`'s result in process `pid`; `threads` is
+    /// called only when the global pool runs (it would panic otherwise).
+    pub(super) fn encode(
+        built: Result<(), rayon::ThreadPoolBuildError>,
+        pid: u32,
+        threads: impl FnOnce() -> usize,
+    ) -> u64 {
+        match built {
+            // An I/O error is the only kind with a source: threads could not start.
+            Err(e) if std::error::Error::source(&e).is_some() => UNUSABLE,
+            // `Ok`, or already initialized (by other code, or a concurrent first call).
+            _ => (u64::from(pid) << 32) | threads().clamp(1, u32::MAX as usize) as u64,
+        }
+    }
 }
 
 /// Pure chunking rule, separated for testing: `None` if one thread, else a
@@ -270,6 +358,50 @@ mod tests {
         // A ragged length: chunks of 2 Ki, the last one 3 elements.
         assert_eq!(pieces(2, Parallelism::Parallel, 8 * 1024 + 3, false), 5);
         assert_eq!(pieces(2, Parallelism::Parallel, 1024, false), 0);
+    }
+
+    /// The global-pool decision from injected `build_global` outcomes: threads
+    /// that cannot start mean serial (without asking rayon for a count, which
+    /// would panic), and a process id other than the one that resolved the
+    /// state (a forked child) means serial.
+    #[test]
+    fn global_pool_states() {
+        use pool::{encode, global_threads};
+        let no_threads = rayon::ThreadPoolBuilder::new()
+            .spawn_handler(|_| Err(std::io::Error::other("EAGAIN")))
+            .build()
+            .map(drop);
+        let unusable = encode(no_threads, 7, || unreachable!("rayon would panic"));
+        assert_eq!(global_threads(unusable, 7), 1);
+        assert_eq!(global_threads(unusable, 8), 1);
+        let running = encode(Ok(()), 7, || 4);
+        assert_eq!(global_threads(running, 7), 4);
+        assert_eq!(global_threads(running, 8), 1, "forked child");
+        assert_eq!(global_threads(encode(Ok(()), 7, || 0), 7), 1);
+        assert_eq!(global_threads(encode(Ok(()), u32::MAX, || 2), u32::MAX), 2);
+    }
+
+    /// An error without an I/O source (here: a second pool on a worker thread,
+    /// like "already initialized") means the pool runs.
+    #[test]
+    #[cfg_attr(miri, ignore = "starts a pool whose threads outlive the test")]
+    #[cfg_attr(
+        target_family = "wasm",
+        ignore = "needs threads: wasm32-wasip1 has none"
+    )]
+    fn build_errors_without_a_source_keep_the_pool() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let again = pool.install(|| {
+            rayon::ThreadPoolBuilder::new()
+                .use_current_thread()
+                .build()
+                .map(drop)
+        });
+        assert!(again.is_err());
+        assert_eq!(pool::global_threads(pool::encode(again, 3, || 2), 3), 2);
     }
 
     #[test]

@@ -10,6 +10,9 @@ pub trait F: Element + core::fmt::Display {
     fn bits(self) -> u64;
     fn from_bits64(b: u64) -> Self;
     fn is_nan_(self) -> bool;
+    /// Nonzero and at most the smallest normal number in magnitude: a value
+    /// flush-to-zero or denormals-are-zero may change.
+    fn tiny(self) -> bool;
     fn from_f64(v: f64) -> Self;
     /// +-0, +-inf, NaN payloads (quiet, signalling, negative), subnormals, MIN/MAX, ...
     fn specials() -> Vec<Self>;
@@ -29,6 +32,9 @@ macro_rules! impl_f {
             }
             fn is_nan_(self) -> bool {
                 self.is_nan()
+            }
+            fn tiny(self) -> bool {
+                self != 0.0 && self.abs() <= <$t>::MIN_POSITIVE
             }
             fn from_f64(v: f64) -> Self {
                 v as $t
