@@ -184,6 +184,102 @@ impl Options {
     }
 }
 
+/// The 1-bit mask operations.
+impl Options {
+    /// In-place forward that also records the mask: see [`crate::forward_with_mask`].
+    ///
+    /// # Errors
+    /// [`Error::MaskLength`]; nothing is then written.
+    #[inline]
+    pub fn forward_with_mask<T: Element>(
+        &self,
+        buf: &mut [T],
+        alpha: T,
+        mask: &mut [u8],
+    ) -> Result<(), Error> {
+        Error::check_mask(buf.len(), mask.len())?;
+        self.run(Task::ForwardMask {
+            x: InOut::InPlace(buf),
+            mask,
+            alpha,
+        });
+        Ok(())
+    }
+
+    /// Out-of-place forward that also records the mask: see
+    /// [`crate::forward_with_mask_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; nothing is then written.
+    #[inline]
+    pub fn forward_with_mask_into<T: Element>(
+        &self,
+        dst: &mut [T],
+        src: &[T],
+        alpha: T,
+        mask: &mut [u8],
+    ) -> Result<(), Error> {
+        Error::check_len(dst.len(), Operand::Src, src.len())?;
+        Error::check_mask(dst.len(), mask.len())?;
+        self.run(Task::ForwardMask {
+            x: InOut::Into { dst, src },
+            mask,
+            alpha,
+        });
+        Ok(())
+    }
+
+    /// In-place backward decided by a mask: see [`crate::backward_from_mask`].
+    ///
+    /// # Errors
+    /// [`Error::MaskLength`]; `grad` is then untouched.
+    #[inline]
+    pub fn backward_from_mask<T: Element>(
+        &self,
+        grad: &mut [T],
+        mask: &[u8],
+        alpha: T,
+    ) -> Result<(), Error> {
+        Error::check_mask(grad.len(), mask.len())?;
+        self.run(backward_mask_task(InOut::InPlace(grad), mask, alpha));
+        Ok(())
+    }
+
+    /// Out-of-place backward decided by a mask: see [`crate::backward_from_mask_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; `dx` is then untouched.
+    #[inline]
+    pub fn backward_from_mask_into<T: Element>(
+        &self,
+        dx: &mut [T],
+        dy: &[T],
+        mask: &[u8],
+        alpha: T,
+    ) -> Result<(), Error> {
+        Error::check_len(dx.len(), Operand::Grad, dy.len())?;
+        Error::check_mask(dx.len(), mask.len())?;
+        self.run(backward_mask_task(
+            InOut::Into { dst: dx, src: dy },
+            mask,
+            alpha,
+        ));
+        Ok(())
+    }
+}
+
+/// Bytes of the mask for `n` elements: one bit per element, `n.div_ceil(8)`.
+/// Bit `i % 8` of byte `i / 8` (least significant first) is element `i`'s.
+///
+/// ```
+/// assert_eq!(leaky_relu::mask_len(0), 0);
+/// assert_eq!(leaky_relu::mask_len(9), 2);
+/// ```
+#[inline]
+pub const fn mask_len(n: usize) -> usize {
+    n.div_ceil(8)
+}
+
 /// The byte forms of the [`Options`] methods: each casts its buffers (checking
 /// alignment and length, naming the buffer at fault, the destination first)
 /// and calls the slice form. `slope` marks the forms that check `alpha` before
@@ -273,6 +369,16 @@ fn backward_task<'a, T: Element>(g: InOut<'a, T>, decide: &'a [T], alpha: T) -> 
     Task::Backward {
         g,
         decide,
+        alpha,
+        f: formula::backward(alpha),
+    }
+}
+
+#[inline(always)]
+fn backward_mask_task<'a, T: Element>(g: InOut<'a, T>, mask: &'a [u8], alpha: T) -> Task<'a, T> {
+    Task::BackwardMask {
+        g,
+        mask,
         alpha,
         f: formula::backward(alpha),
     }
@@ -473,6 +579,64 @@ entry_points! {
     /// [`Error::InvalidSlope`] for a negative or NaN `alpha` (checked first),
     /// [`Error::LengthMismatch`] if a length differs from `dx`'s; `dx` is then untouched.
     fn backward_from_output_into<T>(dx: &mut [T], dy: &[T], output: &[T], alpha: T) -> Result<(), Error>;
+
+    /// [`forward`], and a 1-bit mask of where the input was `> 0`: bit `i % 8`
+    /// of `mask[i / 8]` (least significant first) is set exactly where `buf[i]`
+    /// was `> 0` (false for NaN and both zeros), and the unused high bits of the
+    /// last byte are cleared. `mask` must hold [`mask_len`]`(buf.len())` bytes.
+    /// With [`backward_from_mask`] this is the memory-saving path for training:
+    /// the saved activation shrinks from 4 bytes per `f32` (8 per `f64`) to one
+    /// bit, and backward reads the mask instead of a whole buffer.
+    ///
+    /// ```
+    /// let mut x = vec![2.0f32, -2.0, 0.0, 3.0];
+    /// let mut mask = vec![0u8; leaky_relu::mask_len(x.len())];
+    /// leaky_relu::forward_with_mask(&mut x, 0.5, &mut mask)?;
+    /// assert_eq!((x, mask), (vec![2.0, -1.0, 0.0, 3.0], vec![0b1001]));
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::MaskLength`] if `mask` is not `mask_len(buf.len())` bytes long;
+    /// nothing is then written.
+    fn forward_with_mask<T>(buf: &mut [T], alpha: T, mask: &mut [u8]) -> Result<(), Error>;
+
+    /// Out-of-place [`forward_with_mask`]: `dst` as [`forward_into`] makes it,
+    /// the mask of `src > 0` as [`forward_with_mask`] makes it.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] (naming [`Operand::Src`]) or [`Error::MaskLength`];
+    /// nothing is then written.
+    fn forward_with_mask_into<T>(dst: &mut [T], src: &[T], alpha: T, mask: &mut [u8]) -> Result<(), Error>;
+
+    /// In-place gradient decided by a mask from [`forward_with_mask`]: each
+    /// `grad[i]` stays where bit `i` is set, else becomes `grad[i] * alpha`.
+    /// Bit-identical to [`backward`] with the input that produced the mask.
+    /// Bits past the last element are ignored.
+    ///
+    /// ```
+    /// let input = [2.0f32, -2.0, 0.0];
+    /// let mut y = input;
+    /// let mut mask = [0u8; 1];
+    /// leaky_relu::forward_with_mask(&mut y, 0.1, &mut mask)?;
+    /// let mut g = vec![1.0f32; 3];
+    /// leaky_relu::backward_from_mask(&mut g, &mask, 0.1)?;
+    /// assert_eq!(g, [1.0, 0.1, 0.1]);
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::MaskLength`] if `mask` is not `mask_len(grad.len())` bytes long;
+    /// `grad` is then untouched.
+    fn backward_from_mask<T>(grad: &mut [T], mask: &[u8], alpha: T) -> Result<(), Error>;
+
+    /// Out-of-place [`backward_from_mask`]: `dx[i]` becomes `dy[i]` where bit
+    /// `i` is set, else `dy[i] * alpha`.
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] (naming [`Operand::Grad`] for `dy`) or
+    /// [`Error::MaskLength`]; `dx` is then untouched.
+    fn backward_from_mask_into<T>(dx: &mut [T], dy: &[T], mask: &[u8], alpha: T) -> Result<(), Error>;
 
     /// [`forward`] on a byte buffer of `T`s (native byte order), as engines often hold tensors.
     ///

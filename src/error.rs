@@ -79,6 +79,15 @@ pub enum Error {
         /// Size of one element in bytes.
         elem_size: usize,
     },
+    /// A mask's length is not [`mask_len`](crate::mask_len)`(elements)` bytes.
+    MaskLength {
+        /// The mask's length in bytes.
+        len: usize,
+        /// The length it must have: `elements.div_ceil(8)`.
+        expected: usize,
+        /// Elements of the buffer the mask is for.
+        elements: usize,
+    },
     /// The requested kernel cannot run on this CPU, or was not compiled in.
     KernelUnavailable {
         /// The kernel asked for.
@@ -117,6 +126,14 @@ impl fmt::Display for Error {
                 f,
                 "{operand} has {len} bytes, not a whole number of {elem_size}-byte elements"
             ),
+            Error::MaskLength {
+                len,
+                expected,
+                elements,
+            } => write!(
+                f,
+                "mask has {len} bytes; {elements} elements need mask_len({elements}) = {expected} (one bit each)"
+            ),
             Error::KernelUnavailable { kernel } => write!(
                 f,
                 "kernel `{}` is not available on this CPU or build",
@@ -129,6 +146,21 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 impl Error {
+    /// `Ok` if a mask of `len` bytes fits `elements` elements exactly; else
+    /// [`Error::MaskLength`].
+    pub(crate) fn check_mask(elements: usize, len: usize) -> Result<(), Error> {
+        let expected = elements.div_ceil(8);
+        if len == expected {
+            Ok(())
+        } else {
+            Err(Error::MaskLength {
+                len,
+                expected,
+                elements,
+            })
+        }
+    }
+
     /// `Ok` if `operand`'s length `len` equals `expected`, the length of the
     /// buffer the call writes; else [`Error::LengthMismatch`].
     pub(crate) fn check_len(expected: usize, operand: Operand, len: usize) -> Result<(), Error> {

@@ -149,9 +149,10 @@ mod par;
 pub mod reference;
 
 pub use api::{
-    Options, backward, backward_bytes, backward_from_output, backward_from_output_bytes,
-    backward_from_output_into, backward_from_output_into_bytes, backward_into, backward_into_bytes,
-    forward, forward_bytes, forward_into, forward_into_bytes,
+    Options, backward, backward_bytes, backward_from_mask, backward_from_mask_into,
+    backward_from_output, backward_from_output_bytes, backward_from_output_into,
+    backward_from_output_into_bytes, backward_into, backward_into_bytes, forward, forward_bytes,
+    forward_into, forward_into_bytes, forward_with_mask, forward_with_mask_into, mask_len,
 };
 pub use dispatch::state::KERNEL_ENV;
 pub use dispatch::{Kernel, UnknownKernel};

@@ -350,6 +350,16 @@ fn unavailable_kernel_is_an_error_not_a_crash() {
             k.backward_from_output_into(&mut d, &x, &x, 0.5),
             Err(Error::KernelUnavailable { kernel: k })
         );
+        let mut mask = [0u8; 1];
+        assert_eq!(
+            k.forward_with_mask(&mut d, 0.5, &mut mask),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(
+            k.backward_from_mask_into(&mut d, &x, &mask, 0.5),
+            Err(Error::KernelUnavailable { kernel: k })
+        );
+        assert_eq!(mask, [0]);
         assert_eq!(d, [0.0; 2]);
         assert_eq!(
             Options::new().with_kernel(k),
@@ -373,4 +383,89 @@ fn errors_are_std_errors() {
         len: 1,
         expected: 2,
     });
+}
+
+/// A mask of the wrong length is `MaskLength`, for every mask operation, every
+/// kernel and the free functions; neither the buffer nor the mask is written.
+/// Out of place, a length mismatch between the float buffers is reported first.
+#[test]
+fn mask_length_leaves_everything_untouched() {
+    let mask_err = |len, elements: usize| {
+        Err(Error::MaskLength {
+            len,
+            expected: elements.div_ceil(8),
+            elements,
+        })
+    };
+    let mut x = vec![-1.0f32; 9];
+    let src = vec![-2.0f32; 9];
+    let before = bits(&x);
+    for bad in [0usize, 1, 3] {
+        let mut mask = vec![0xa5u8; bad];
+        assert_eq!(
+            leaky_relu::forward_with_mask(&mut x, 0.5, &mut mask),
+            mask_err(bad, 9)
+        );
+        assert_eq!(
+            leaky_relu::forward_with_mask_into(&mut x, &src, 0.5, &mut mask),
+            mask_err(bad, 9)
+        );
+        assert_eq!(
+            leaky_relu::backward_from_mask(&mut x, &mask, 0.5),
+            mask_err(bad, 9)
+        );
+        assert_eq!(
+            leaky_relu::backward_from_mask_into(&mut x, &src, &mask, 0.5),
+            mask_err(bad, 9)
+        );
+        // alpha == 1 (nothing to compute for a backward) still validates.
+        assert_eq!(
+            leaky_relu::backward_from_mask(&mut x, &mask, 1.0),
+            mask_err(bad, 9)
+        );
+        for k in Kernel::available() {
+            assert_eq!(
+                k.forward_with_mask(&mut x, 0.5, &mut mask),
+                mask_err(bad, 9)
+            );
+            assert_eq!(k.backward_from_mask(&mut x, &mask, 0.5), mask_err(bad, 9));
+        }
+        assert!(mask.iter().all(|&b| b == 0xa5), "mask written on error");
+        assert_eq!(bits(&x), before);
+    }
+    let mut mask = [0xa5u8; 2];
+    assert_eq!(
+        leaky_relu::forward_with_mask_into(&mut x, &src[..8], 0.5, &mut mask),
+        Err(Error::LengthMismatch {
+            operand: Operand::Src,
+            len: 8,
+            expected: 9
+        })
+    );
+    assert_eq!(
+        leaky_relu::backward_from_mask_into(&mut x, &src[..8], &mask, 0.5),
+        Err(Error::LengthMismatch {
+            operand: Operand::Grad,
+            len: 8,
+            expected: 9
+        })
+    );
+    assert_eq!(mask, [0xa5; 2]);
+    assert_eq!(bits(&x), before);
+    let msg = Error::MaskLength {
+        len: 3,
+        expected: 2,
+        elements: 9,
+    }
+    .to_string();
+    assert!(
+        msg.contains("mask_len(9) = 2") && msg.contains("3 bytes"),
+        "{msg}"
+    );
+    assert_eq!(leaky_relu::mask_len(usize::MAX), usize::MAX / 8 + 1);
+    // Empty buffers take an empty mask.
+    assert_eq!(
+        leaky_relu::forward_with_mask(&mut [0.0f64; 0], 0.5, &mut []),
+        Ok(())
+    );
 }

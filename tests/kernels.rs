@@ -15,7 +15,7 @@ const MAX_LEN: usize = 4 * 32 + 1;
 const CANARY: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 const PAD: usize = 9;
 
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 enum Op {
     Forward,
     Backward,
@@ -23,29 +23,74 @@ enum Op {
     ForwardInto,
     BackwardInto,
     BackwardFromOutputInto,
+    ForwardWithMask,
+    ForwardWithMaskInto,
+    BackwardFromMask,
+    BackwardFromMaskInto,
 }
-const OPS: [Op; 6] = [
+const OPS: [Op; 10] = [
     Op::Forward,
     Op::Backward,
     Op::BackwardFromOutput,
     Op::ForwardInto,
     Op::BackwardInto,
     Op::BackwardFromOutputInto,
+    Op::ForwardWithMask,
+    Op::ForwardWithMaskInto,
+    Op::BackwardFromMask,
+    Op::BackwardFromMaskInto,
 ];
+const MASK_CANARY: u8 = 0xc3;
+
+/// The mask `forward_with_mask` must write: bit `i % 8` of byte `i / 8` set
+/// exactly where `v[i] > 0`, the rest of the last byte clear.
+fn ref_mask<T: F>(v: &[T]) -> Vec<u8> {
+    let mut m = vec![0u8; v.len().div_ceil(8)];
+    for (i, &x) in v.iter().enumerate() {
+        if x > T::default() {
+            m[i / 8] |= 1 << (i % 8);
+        }
+    }
+    m
+}
 
 /// Runs `op` through `opts` on `len` elements written `off` elements into a
 /// canary-padded buffer and checks it against the reference, bit for bit: in
 /// place, `vals` is the buffer (`x` or `grad`); out of place it is the source
 /// (`src` or `dy`) and the destination starts as garbage. `aux` is the input or
-/// output a backward decides on. Canaries around the written slice must
-/// survive, and the inputs of out-of-place calls must be unchanged.
+/// output a backward decides on (the mask ops: the input whose mask a backward
+/// reads, with garbage in the unused bits). Canaries around the written slice
+/// and mask must survive, and the inputs of out-of-place calls must be unchanged.
 fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) {
     let len = vals.len();
     let canary = T::from_bits64(CANARY);
     let into = matches!(
         op,
-        Op::ForwardInto | Op::BackwardInto | Op::BackwardFromOutputInto
+        Op::ForwardInto
+            | Op::BackwardInto
+            | Op::BackwardFromOutputInto
+            | Op::ForwardWithMaskInto
+            | Op::BackwardFromMaskInto
     );
+    let forward = matches!(
+        op,
+        Op::Forward | Op::ForwardInto | Op::ForwardWithMask | Op::ForwardWithMaskInto
+    );
+    // The mask, at its own misalignment, between canaries: garbage before a
+    // forward writes it; before a backward reads it, `aux`'s mask with the
+    // unused high bits of the last byte set.
+    let (ml, moff) = (len.div_ceil(8), off % 3);
+    let mut mbuf = vec![MASK_CANARY; moff + ml + PAD];
+    let mask_in = {
+        let mut m = ref_mask(aux);
+        if let (Some(last), 1..) = (m.last_mut(), len % 8) {
+            *last |= 0xffu8 << (len % 8);
+        }
+        m
+    };
+    if matches!(op, Op::BackwardFromMask | Op::BackwardFromMaskInto) {
+        mbuf[moff..moff + ml].copy_from_slice(&mask_in);
+    }
     let mut buf = vec![canary; off + len + PAD];
     // Out of place, the destination's old contents must not matter: fill it
     // with the reversed auxiliary values (NaNs, negatives...).
@@ -76,6 +121,7 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
     let valid_slope = alpha >= T::default();
     let from_output = matches!(op, Op::BackwardFromOutput | Op::BackwardFromOutputInto);
     let slice = &mut buf[off..off + len];
+    let mask = &mut mbuf[moff..moff + ml];
     let res = match op {
         Op::Forward => {
             r.opts.forward(slice, alpha);
@@ -86,6 +132,10 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
         Op::ForwardInto => r.opts.forward_into(slice, src, alpha),
         Op::BackwardInto => r.opts.backward_into(slice, src, decide, alpha),
         Op::BackwardFromOutputInto => r.opts.backward_from_output_into(slice, src, decide, alpha),
+        Op::ForwardWithMask => r.opts.forward_with_mask(slice, alpha, mask),
+        Op::ForwardWithMaskInto => r.opts.forward_with_mask_into(slice, src, alpha, mask),
+        Op::BackwardFromMask => r.opts.backward_from_mask(slice, mask, alpha),
+        Op::BackwardFromMaskInto => r.opts.backward_from_mask_into(slice, src, mask, alpha),
     };
     // The reference: the in-place operation on a copy of `vals`.
     let mut want = vals.to_vec();
@@ -98,13 +148,22 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
         want = start;
     } else {
         res.unwrap_or_else(|e| panic!("{}: {e}", ctx()));
-        if op == Op::Forward || op == Op::ForwardInto {
+        if forward {
             reference::forward(&mut want, alpha);
         } else {
             reference::backward(&mut want, aux, alpha).unwrap();
         }
     }
     assert_same(&buf[off..off + len], &want, &ctx);
+    let mask_want = match op {
+        Op::ForwardWithMask | Op::ForwardWithMaskInto => ref_mask(vals),
+        Op::BackwardFromMask | Op::BackwardFromMaskInto => mask_in,
+        _ => vec![MASK_CANARY; ml],
+    };
+    assert_eq!(&mbuf[moff..moff + ml], &mask_want[..], "{}: mask", ctx());
+    for (i, &b) in mbuf[..moff].iter().chain(&mbuf[moff + ml..]).enumerate() {
+        assert_eq!(b, MASK_CANARY, "{}: mask canary {i} overwritten", ctx());
+    }
     for (i, v) in buf[..off].iter().chain(&buf[off + len..]).enumerate() {
         assert_eq!(v.bits(), canary.bits(), "{}: canary {i} overwritten", ctx());
     }
@@ -162,6 +221,11 @@ fn exhaustive<T: F>() {
                 let aux = values::<T>(&mut rng, len);
                 for &off in offsets {
                     for op in OPS {
+                        // Under Miri the mask ops run at one offset (the
+                        // mask's own misalignment follows the offset).
+                        if cfg!(miri) && off > 0 && op >= Op::ForwardWithMask {
+                            continue;
+                        }
                         check(&r, op, &vals, &aux, off, alpha);
                     }
                 }
@@ -247,6 +311,42 @@ fn from_output_equals_backward_f64() {
     from_output_matches::<f64>();
 }
 
+/// backward_from_mask(g, mask of forward_with_mask(x)) == backward(g, x), every alpha.
+fn mask_round_trip<T: F>(r: &Runner, x: &[T], g: &[T], alpha: T) {
+    let mut y = x.to_vec();
+    let mut mask = vec![0u8; leaky_relu::mask_len(x.len())];
+    r.opts.forward_with_mask(&mut y, alpha, &mut mask).unwrap();
+    let (mut g1, mut g2) = (g.to_vec(), g.to_vec());
+    r.opts.backward(&mut g1, x, alpha).unwrap();
+    r.opts.backward_from_mask(&mut g2, &mask, alpha).unwrap();
+    assert_same(&g2, &g1, &|| {
+        format!("{} {} alpha {alpha} len {}", r.name, T::NAME, x.len())
+    });
+}
+
+fn from_mask_matches<T: F>() {
+    let mut rng = Rng(8);
+    for r in runners() {
+        for alpha in test_alphas::<T>() {
+            for len in [0, 1, 7, 8, 63, 64, 65, 100, 257] {
+                let x = values::<T>(&mut rng, len);
+                let g = values::<T>(&mut rng, len);
+                mask_round_trip(&r, &x, &g, alpha);
+            }
+        }
+    }
+}
+
+#[test]
+fn from_mask_equals_backward_f32() {
+    from_mask_matches::<f32>();
+}
+
+#[test]
+fn from_mask_equals_backward_f64() {
+    from_mask_matches::<f64>();
+}
+
 #[test]
 fn best_is_available_and_listed() {
     let best = Kernel::best();
@@ -292,15 +392,24 @@ proptest! {
     #[test]
     #[cfg_attr(miri, ignore = "proptest is too slow under Miri; the sweeps above cover the paths")]
     fn prop_f32(vals in values_strategy::<f32>(3000), seed in any::<u64>(), off in 0usize..16,
-                alpha in alpha_strategy::<f32>(), runner in 0usize..16, op in 0usize..6) {
+                alpha in alpha_strategy::<f32>(), runner in 0usize..16, op in 0usize..10) {
         prop_case(vals, seed, off, alpha, runner, op);
     }
 
     #[test]
     #[cfg_attr(miri, ignore = "proptest is too slow under Miri; the sweeps above cover the paths")]
     fn prop_f64(vals in values_strategy::<f64>(3000), seed in any::<u64>(), off in 0usize..16,
-                alpha in alpha_strategy::<f64>(), runner in 0usize..16, op in 0usize..6) {
+                alpha in alpha_strategy::<f64>(), runner in 0usize..16, op in 0usize..10) {
         prop_case(vals, seed, off, alpha, runner, op);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "proptest is too slow under Miri; the sweeps above cover the paths")]
+    fn prop_mask_round_trip_f32(x in values_strategy::<f32>(3000), seed in any::<u64>(),
+                                alpha in alpha_strategy::<f32>(), runner in 0usize..16) {
+        let rs: Vec<Runner> = runners().into_iter().chain(parallel_runners()).collect();
+        let g = values::<f32>(&mut Rng(seed), x.len());
+        mask_round_trip(&rs[runner % rs.len()], &x, &g, alpha);
     }
 }
 

@@ -12,6 +12,12 @@
 //! the end. Lanes stored twice receive identical values, no element is read
 //! after it was overwritten (which is what makes in place correct), and every
 //! access stays inside `[0, n)`.
+//!
+//! The mask operations walk the buffer in words of 64 elements instead, whose
+//! 64 mask bits are one little-endian `u64` of the mask at byte `8 * word`:
+//! each vector's bits ([`Simd::bits`] / [`Simd::mask_of_bits`]) shift into place,
+//! and the last, partial word runs on a zero-padded copy on the stack, so the
+//! loop never reads or writes outside the buffer or the mask.
 
 use super::formula::{Backward, Forward};
 use super::isa::scalar::SCALAR;
@@ -24,20 +30,38 @@ use super::{Lane, Op, Simd, ops};
 /// # Safety
 /// `dst` is valid for `n` writes; `src` is valid for `n` reads and is `dst` (in
 /// place) or does not overlap it. For a backward `op`, `decide` is valid for `n`
-/// reads and does not overlap `dst`; a forward `op` never reads it. `s` proves
-/// the CPU supports its ISA (it is a token).
+/// reads and does not overlap `dst`; a forward `op` never reads it. For the
+/// mask ops, `mask` is valid for `n.div_ceil(8)` byte writes (`ForwardMask`) or
+/// reads (`BackwardMask`) and overlaps nothing else; other ops never touch it.
+/// `s` proves the CPU supports its ISA (it is a token).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // the task in registers (`Task::raw`)
 pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
     s: S,
     op: Op,
     dst: *mut T,
     src: *const T,
     decide: *const T,
+    mask: *mut u8,
     n: usize,
     alpha: T,
 ) {
     if n == 0 {
         return;
+    }
+    // Words of 64 elements, whatever the vector width (the tail is padded).
+    match op {
+        Op::ForwardMask => {
+            let a = s.splat(alpha);
+            // SAFETY: the caller's contract.
+            return unsafe { masked(s, dst, src, mask, n, true, ops::forward_with_mask(s, a)) };
+        }
+        Op::BackwardMask(Backward::CmpSelect) => {
+            let a = s.splat(alpha);
+            // SAFETY: the caller's contract.
+            return unsafe { masked(s, dst, src, mask, n, false, ops::backward_from_mask(s, a)) };
+        }
+        _ => {}
     }
     if n < S::LANES {
         // SAFETY: the same contract.
@@ -47,7 +71,9 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
     // SAFETY: every call below has the caller's contract, and `n >= LANES`.
     unsafe {
         match op {
-            Op::Forward(Forward::Identity) | Op::Backward(Backward::Identity) => copy(dst, src, n),
+            Op::Forward(Forward::Identity)
+            | Op::Backward(Backward::Identity)
+            | Op::BackwardMask(Backward::Identity) => copy(dst, src, n),
             // A masked multiply is as cheap as any formulation: one loop, the reference's.
             Op::Forward(_) if S::MASKED => unary(s, dst, src, n, ops::forward_cmp_select(s, a)),
             Op::Forward(Forward::Max) => unary(s, dst, src, n, ops::forward_max(s, a)),
@@ -59,6 +85,8 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
             Op::Backward(Backward::CmpSelect) => {
                 binary(s, dst, src, decide, n, ops::backward(s, a))
             }
+            // Handled above.
+            Op::ForwardMask | Op::BackwardMask(Backward::CmpSelect) => {}
         }
     }
 }
@@ -69,8 +97,109 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
 /// As [`run`].
 #[inline(never)]
 unsafe fn short<T: Lane>(op: Op, dst: *mut T, src: *const T, decide: *const T, n: usize, alpha: T) {
-    // SAFETY: the caller's contract; `SCALAR` needs no CPU feature.
-    unsafe { run(SCALAR, op, dst, src, decide, n, alpha) }
+    // SAFETY: the caller's contract (`op` is not a mask op: those return
+    // before `short`); `SCALAR` needs no CPU feature.
+    unsafe {
+        run(
+            SCALAR,
+            op,
+            dst,
+            src,
+            decide,
+            core::ptr::null_mut(),
+            n,
+            alpha,
+        )
+    }
+}
+
+/// Elements per mask word: 64 bits, one `u64` of the mask.
+const WORD: usize = 64;
+
+/// The mask ops: for each word of 64 elements, `step` maps each vector of
+/// `src` and its mask bits (`bits` of the word, shifted so bit 0 is the
+/// vector's first lane) to the vector stored in `dst` and the bits it yields;
+/// with `write`, the word's yielded bits are stored to the mask, else the mask
+/// is only read. The last, partial word is computed on a zero-padded copy on
+/// the stack; only its `n % 64` elements and `(n % 64).div_ceil(8)` mask bytes
+/// are copied back (the yielded bits beyond `n` are cleared first).
+///
+/// # Safety
+/// As [`run`] for the mask ops.
+#[inline(always)]
+unsafe fn masked<S: Simd<T>, T: Lane>(
+    s: S,
+    dst: *mut T,
+    src: *const T,
+    mask: *mut u8,
+    n: usize,
+    write: bool,
+    step: impl Fn(S::V, u64) -> (S::V, u64),
+) {
+    let full = n / WORD;
+    for k in 0..full {
+        let m = mask.wrapping_add(8 * k);
+        // SAFETY: word `k < n / 64` covers elements `[64k, 64k + 64)` and mask
+        // bytes `[8k, 8k + 8)`, inside `[0, n)` and `[0, n.div_ceil(8))`.
+        unsafe {
+            let bits = if write {
+                0
+            } else {
+                u64::from_le(m.cast::<u64>().read_unaligned())
+            };
+            let out = word(s, dst.add(WORD * k), src.add(WORD * k), bits, &step);
+            if write {
+                m.cast::<u64>().write_unaligned(out.to_le());
+            }
+        }
+    }
+    let rest = n - WORD * full;
+    if rest == 0 {
+        return;
+    }
+    let bytes = rest.div_ceil(8);
+    let (m, at) = (mask.wrapping_add(8 * full), WORD * full);
+    let mut pad = [T::ZERO; WORD];
+    let mut b = [0u8; 8];
+    // SAFETY: elements `[at, n)` and mask bytes `[8 * full, 8 * full + bytes)`
+    // are the buffers' last ones; `pad` and `b` are locals of the sizes used.
+    unsafe {
+        core::ptr::copy_nonoverlapping(src.add(at), pad.as_mut_ptr(), rest);
+        if !write {
+            core::ptr::copy_nonoverlapping(m.cast_const(), b.as_mut_ptr(), bytes);
+        }
+        let p = pad.as_mut_ptr();
+        let out = word(s, p, p, u64::from_le_bytes(b), &step) & (u64::MAX >> (WORD - rest));
+        core::ptr::copy_nonoverlapping(pad.as_ptr(), dst.add(at), rest);
+        if write {
+            core::ptr::copy_nonoverlapping(out.to_le_bytes().as_ptr(), m, bytes);
+        }
+    }
+}
+
+/// One word of [`masked`]: 64 elements, `64 / LANES` vectors.
+///
+/// # Safety
+/// `dst` is valid for 64 writes, `src` for 64 reads, and is `dst` or disjoint.
+#[inline(always)]
+unsafe fn word<S: Simd<T>, T>(
+    s: S,
+    dst: *mut T,
+    src: *const T,
+    bits: u64,
+    step: &impl Fn(S::V, u64) -> (S::V, u64),
+) -> u64 {
+    let mut out = 0;
+    let mut j = 0;
+    while j < WORD {
+        // SAFETY: `j + LANES <= 64` (`LANES` divides 64).
+        let (y, b) = step(unsafe { s.load(src.add(j)) }, bits >> j);
+        // SAFETY: as above.
+        unsafe { s.store(dst.add(j), y) };
+        out |= b << j;
+        j += S::LANES;
+    }
+    out
 }
 
 /// The identity formulations: nothing to do in place, a copy out of place.

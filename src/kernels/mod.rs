@@ -78,6 +78,12 @@ pub trait Simd<T>: Copy {
     fn sign(self, x: Self::V) -> Self::M;
     /// `m ? a : b`, lane-wise.
     fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V;
+    /// Bit `j` set exactly where lane `j` of `m` is set; no bit at or above
+    /// `LANES` (AVX `movemask`, NEON and-then-add-across, AVX-512 the mask itself).
+    fn bits(self, m: Self::M) -> u64;
+    /// The mask whose lane `j` is set exactly where bit `j` of `b` is; bits at
+    /// and above `LANES` are ignored. The inverse of [`Simd::bits`].
+    fn mask_of_bits(self, b: u64) -> Self::M;
     /// `true` when [`Simd::keep_or_scale`] is one masked multiply, as cheap as
     /// any formulation, so every forward runs as `CmpSelect` (AVX-512).
     const MASKED: bool = false;
@@ -86,7 +92,13 @@ pub trait Simd<T>: Copy {
     /// An ISA with masked arithmetic makes it one masked multiply.
     #[inline(always)]
     fn keep_or_scale(self, decide: Self::V, v: Self::V, a: Self::V) -> Self::V {
-        self.select(self.gt0(decide), self.fence(v), self.mul(v, a))
+        self.keep_or_scale_mask(self.gt0(decide), v, a)
+    }
+    /// `keep ? v : v * a`, lane-wise: [`Simd::keep_or_scale`] with the decision
+    /// already made (by [`Simd::gt0`], or read back with [`Simd::mask_of_bits`]).
+    #[inline(always)]
+    fn keep_or_scale_mask(self, keep: Self::M, v: Self::V, a: Self::V) -> Self::V {
+        self.select(keep, self.fence(v), self.mul(v, a))
     }
     /// The identity, opaque to the optimiser where an ISA needs that (AVX:
     /// keeps `store(p, select(m, load(p), y))` from becoming a masked store).
@@ -165,6 +177,27 @@ pub enum Task<'a, T> {
         /// How the kernels compute it.
         f: Forward,
     },
+    /// `y = x > 0 ? x : alpha * x`, and bit `i % 8` of `mask[i / 8]` set
+    /// exactly where `x[i] > 0` (the rest of the last byte cleared).
+    ForwardMask {
+        /// `x` in, `y` out.
+        x: InOut<'a, T>,
+        /// `len().div_ceil(8)` bytes, written.
+        mask: &'a mut [u8],
+        /// The slope.
+        alpha: T,
+    },
+    /// `dx = bit i of mask ? dy : dy * alpha`.
+    BackwardMask {
+        /// `dy` in, `dx` out.
+        g: InOut<'a, T>,
+        /// At least `len().div_ceil(8)` bytes, read.
+        mask: &'a [u8],
+        /// The slope.
+        alpha: T,
+        /// How the kernels compute it.
+        f: Backward,
+    },
     /// `dx = decide > 0 ? dy : dy * alpha`.
     Backward {
         /// `dy` in, `dx` out.
@@ -178,6 +211,10 @@ pub enum Task<'a, T> {
     },
 }
 
+/// A task in registers ([`Task::raw`]): operation, `dst`, `src`, `decide`,
+/// `mask`, element count, slope.
+pub type Raw<T> = (Op, *mut T, *const T, *const T, *mut u8, usize, T);
+
 /// Which operation and formulation an ISA entry point runs (one byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -185,6 +222,11 @@ pub enum Op {
     Forward(Forward),
     /// Backward with this formulation.
     Backward(Backward),
+    /// Forward, writing the mask of `x > 0` (always the compare-select: the
+    /// compare is needed for the mask anyway).
+    ForwardMask,
+    /// Backward decided by the mask, with this formulation.
+    BackwardMask(Backward),
 }
 
 impl<'a, T: Copy> Task<'a, T> {
@@ -193,14 +235,18 @@ impl<'a, T: Copy> Task<'a, T> {
         match self {
             Task::Forward { x, .. } => x.len(),
             Task::Backward { g, decide, .. } => g.len().min(decide.len()),
+            Task::ForwardMask { x, mask, .. } => x.len().min(mask.len().saturating_mul(8)),
+            Task::BackwardMask { g, mask, .. } => g.len().min(mask.len().saturating_mul(8)),
         }
     }
 
-    /// How many distinct buffers the task touches (for the parallel policy).
+    /// How many distinct buffers the task touches (for the parallel policy; a
+    /// mask, 1/32 or 1/64 of a buffer, is not counted).
     pub fn buffers(&self) -> usize {
         let io = |x: &InOut<'a, T>| if matches!(x, InOut::InPlace(_)) { 1 } else { 2 };
         match self {
-            Task::Forward { x, .. } => io(x),
+            Task::Forward { x, .. } | Task::ForwardMask { x, .. } => io(x),
+            Task::BackwardMask { g, .. } => io(g),
             Task::Backward { g, .. } => io(g) + 1,
         }
     }
@@ -209,9 +255,11 @@ impl<'a, T: Copy> Task<'a, T> {
     pub fn writes_nothing(&self) -> bool {
         match self {
             Task::Forward { x, f, .. } => *f == Forward::Identity && matches!(x, InOut::InPlace(_)),
-            Task::Backward { g, f, .. } => {
+            Task::Backward { g, f, .. } | Task::BackwardMask { g, f, .. } => {
                 *f == Backward::Identity && matches!(g, InOut::InPlace(_))
             }
+            // The mask is always written.
+            Task::ForwardMask { .. } => false,
         }
     }
 
@@ -221,9 +269,11 @@ impl<'a, T: Copy> Task<'a, T> {
     /// pointer is valid for, and the slope. The pointers come from the task's
     /// borrows, so they stay valid, `dst` for writes and the others for reads,
     /// as long as those borrows (`'a`) last; `src` is `dst` or disjoint from it;
-    /// a backward's `decide` is disjoint from `dst` (a forward never reads it).
+    /// a backward's `decide` is disjoint from `dst` (a forward never reads it);
+    /// `mask` is valid for `n.div_ceil(8)` byte writes (`ForwardMask`) or reads
+    /// (`BackwardMask`), disjoint from the others, and dangling for other tasks.
     #[inline(always)]
-    pub fn raw(self) -> (Op, *mut T, *const T, *const T, usize, T) {
+    pub fn raw(self) -> Raw<T> {
         let n = self.len();
         let io = |x: InOut<'a, T>| match x {
             // One pointer for both: reads and writes share its provenance.
@@ -233,10 +283,11 @@ impl<'a, T: Copy> Task<'a, T> {
             }
             InOut::Into { dst, src } => (dst.as_mut_ptr(), src.as_ptr()),
         };
+        let none = core::ptr::NonNull::<u8>::dangling().as_ptr();
         match self {
             Task::Forward { x, alpha, f } => {
                 let (d, s) = io(x);
-                (Op::Forward(f), d, s, s, n, alpha)
+                (Op::Forward(f), d, s, s, none, n, alpha)
             }
             Task::Backward {
                 g,
@@ -245,14 +296,67 @@ impl<'a, T: Copy> Task<'a, T> {
                 f,
             } => {
                 let (d, s) = io(g);
-                (Op::Backward(f), d, s, decide.as_ptr(), n, alpha)
+                (Op::Backward(f), d, s, decide.as_ptr(), none, n, alpha)
+            }
+            Task::ForwardMask { x, mask, alpha } => {
+                let (d, s) = io(x);
+                (Op::ForwardMask, d, s, s, mask.as_mut_ptr(), n, alpha)
+            }
+            Task::BackwardMask { g, mask, alpha, f } => {
+                let (d, s) = io(g);
+                // Read only: the kernels never write through a `BackwardMask`'s mask.
+                (
+                    Op::BackwardMask(f),
+                    d,
+                    s,
+                    s,
+                    mask.as_ptr().cast_mut(),
+                    n,
+                    alpha,
+                )
             }
         }
     }
 
-    /// The first `mid` elements and the rest, as two tasks. `mid <= self.len()`.
+    /// The first `mid` elements and the rest, as two tasks. `mid <= self.len()`;
+    /// for the mask tasks `mid` is a multiple of 8 (the split cuts the mask at
+    /// byte `mid / 8`; `par` splits at multiples of its 4 KiB granule).
     pub fn split_at(self, mid: usize) -> (Self, Self) {
         match self {
+            Task::ForwardMask { x, mask, alpha } => {
+                let (a, b) = x.split_at(mid);
+                let (m0, m1) = mask.split_at_mut((mid / 8).min(mask.len()));
+                (
+                    Task::ForwardMask {
+                        x: a,
+                        mask: m0,
+                        alpha,
+                    },
+                    Task::ForwardMask {
+                        x: b,
+                        mask: m1,
+                        alpha,
+                    },
+                )
+            }
+            Task::BackwardMask { g, mask, alpha, f } => {
+                let (a, b) = g.split_at(mid);
+                let (m0, m1) = mask.split_at((mid / 8).min(mask.len()));
+                (
+                    Task::BackwardMask {
+                        g: a,
+                        mask: m0,
+                        alpha,
+                        f,
+                    },
+                    Task::BackwardMask {
+                        g: b,
+                        mask: m1,
+                        alpha,
+                        f,
+                    },
+                )
+            }
             Task::Forward { x, alpha, f } => {
                 let (a, b) = x.split_at(mid);
                 (
@@ -296,8 +400,9 @@ impl<'a, T: Copy> Task<'a, T> {
 /// besides memory), and `load`/`store` callers guarantee the pointer range.
 macro_rules! simd_table {
     ($isa:ty, $t:ty, $v:ty, $m:ty, $lanes:expr; load $load:expr, store $store:expr, splat $splat:expr,
-     mul $mul:expr, max $max:expr, min $min:expr, gt0 $gt0:expr, sign $sign:expr, select $select:expr
-     $(, fence $fence:expr)? $(, masked keep_or_scale $kos:expr)? $(,)?) => {
+     mul $mul:expr, max $max:expr, min $min:expr, gt0 $gt0:expr, sign $sign:expr, select $select:expr,
+     bits $bits:expr, mask_of_bits $mask_of_bits:expr
+     $(, fence $fence:expr)? $(, masked keep_or_scale $kos:expr, keep_or_scale_mask $kosm:expr)? $(,)?) => {
         #[allow(unused_unsafe, clippy::redundant_closure_call)]
         impl $crate::kernels::Simd<$t> for $isa {
             type V = $v;
@@ -348,6 +453,16 @@ macro_rules! simd_table {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
                 unsafe { ({ #[inline(always)] $select })(m, a, b) }
             }
+            #[inline(always)]
+            fn bits(self, m: $m) -> u64 {
+                // SAFETY: see `simd_table!`: the token proves the ISA.
+                unsafe { ({ #[inline(always)] $bits })(m) }
+            }
+            #[inline(always)]
+            fn mask_of_bits(self, b: u64) -> $m {
+                // SAFETY: see `simd_table!`: the token proves the ISA.
+                unsafe { ({ #[inline(always)] $mask_of_bits })(b) }
+            }
             $(
                 #[inline(always)]
                 fn fence(self, v: $v) -> $v {
@@ -361,6 +476,11 @@ macro_rules! simd_table {
                 fn keep_or_scale(self, decide: $v, v: $v, a: $v) -> $v {
                     // SAFETY: see `simd_table!`: the token proves the ISA.
                     unsafe { ({ #[inline(always)] $kos })(decide, v, a) }
+                }
+                #[inline(always)]
+                fn keep_or_scale_mask(self, keep: $m, v: $v, a: $v) -> $v {
+                    // SAFETY: see `simd_table!`: the token proves the ISA.
+                    unsafe { ({ #[inline(always)] $kosm })(keep, v, a) }
                 }
             )?
         }
@@ -387,19 +507,21 @@ macro_rules! isa_token {
         /// The CPU supports the ISA; the pointers are as [`Task::raw`] describes.
         $(#[target_feature(enable = $feature)])?
         #[inline(never)]
+        #[allow(clippy::too_many_arguments)] // the task in registers (`Task::raw`)
         unsafe fn entry<T: $crate::kernels::Lane>(
             isa: $name,
             op: $crate::kernels::Op,
             dst: *mut T,
             src: *const T,
             decide: *const T,
+            mask: *mut u8,
             n: usize,
             alpha: T,
         ) where
             $name: $crate::kernels::Simd<T>,
         {
             // SAFETY: the caller's contract is the driver's.
-            unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, n, alpha) }
+            unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, mask, n, alpha) }
         }
 
         #[allow(unused_unsafe)]
@@ -410,17 +532,17 @@ macro_rules! isa_token {
             }
             #[inline(always)]
             fn run_f32(self, task: $crate::kernels::Task<'_, f32>) {
-                let (op, dst, src, decide, n, alpha) = task.raw();
+                let (op, dst, src, decide, mask, n, alpha) = task.raw();
                 // SAFETY: `self` exists only if `detect` found the ISA, which is
                 // all `entry`'s target features require; the pointers come from
                 // `task`'s borrows, which outlive the call (see `Task::raw`).
-                unsafe { entry(self, op, dst, src, decide, n, alpha) }
+                unsafe { entry(self, op, dst, src, decide, mask, n, alpha) }
             }
             #[inline(always)]
             fn run_f64(self, task: $crate::kernels::Task<'_, f64>) {
-                let (op, dst, src, decide, n, alpha) = task.raw();
+                let (op, dst, src, decide, mask, n, alpha) = task.raw();
                 // SAFETY: as in `run_f32`.
-                unsafe { entry(self, op, dst, src, decide, n, alpha) }
+                unsafe { entry(self, op, dst, src, decide, mask, n, alpha) }
             }
         }
     };

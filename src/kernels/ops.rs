@@ -43,3 +43,24 @@ pub(super) fn backward<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V, S::V) -> S
     #[inline(always)]
     move |g, decide| s.keep_or_scale(decide, g, a)
 }
+
+/// Forward with its mask: `(x > 0 ? x : alpha * x, bits of x > 0)`. One
+/// compare serves both (the reference's formulation, exact for every alpha).
+#[inline(always)]
+pub(super) fn forward_with_mask<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V, u64) -> (S::V, u64) {
+    #[inline(always)]
+    move |x, _| {
+        let keep = s.gt0(x);
+        (s.keep_or_scale_mask(keep, x, a), s.bits(keep))
+    }
+}
+
+/// Backward from mask bits: `bit ? g : g * alpha`.
+#[inline(always)]
+pub(super) fn backward_from_mask<S: Simd<T>, T>(
+    s: S,
+    a: S::V,
+) -> impl Fn(S::V, u64) -> (S::V, u64) {
+    #[inline(always)]
+    move |g, bits| (s.keep_or_scale_mask(s.mask_of_bits(bits), g, a), 0)
+}

@@ -55,10 +55,24 @@ simd_table!(Avx2, f32, __m256, __m256, 8;
     load |p| _mm256_loadu_ps(p), store |p, v| _mm256_storeu_ps(p, v), splat |x| _mm256_set1_ps(x), mul |a, b| _mm256_mul_ps(a, b),
     max |a, b| _mm256_max_ps(a, b), min |a, b| _mm256_min_ps(a, b),
     gt0 |x| _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps()), sign |x| x,
-    select |m, a, b| _mm256_blendv_ps(b, a, m), fence |v| fence_ps(v));
+    select |m, a, b| _mm256_blendv_ps(b, a, m),
+    bits |m| _mm256_movemask_ps(m) as u32 as u64,
+    mask_of_bits |b: u64| {
+        let lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+        let set = _mm256_and_si256(_mm256_set1_epi32(b as i32), lanes);
+        _mm256_castsi256_ps(_mm256_cmpeq_epi32(set, lanes))
+    },
+    fence |v| fence_ps(v));
 
 simd_table!(Avx2, f64, __m256d, __m256d, 4;
     load |p| _mm256_loadu_pd(p), store |p, v| _mm256_storeu_pd(p, v), splat |x| _mm256_set1_pd(x), mul |a, b| _mm256_mul_pd(a, b),
     max |a, b| _mm256_max_pd(a, b), min |a, b| _mm256_min_pd(a, b),
     gt0 |x| _mm256_cmp_pd::<_CMP_GT_OQ>(x, _mm256_setzero_pd()), sign |x| x,
-    select |m, a, b| _mm256_blendv_pd(b, a, m), fence |v| fence_pd(v));
+    select |m, a, b| _mm256_blendv_pd(b, a, m),
+    bits |m| _mm256_movemask_pd(m) as u32 as u64,
+    mask_of_bits |b: u64| {
+        let lanes = _mm256_setr_epi64x(1, 2, 4, 8);
+        let set = _mm256_and_si256(_mm256_set1_epi64x(b as i64), lanes);
+        _mm256_castsi256_pd(_mm256_cmpeq_epi64(set, lanes))
+    },
+    fence |v| fence_pd(v));

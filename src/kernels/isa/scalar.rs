@@ -56,4 +56,12 @@ impl<T: Lane> Simd<T> for Scalar {
     fn select(self, m: bool, a: T, b: T) -> T {
         if m { a } else { b }
     }
+    #[inline(always)]
+    fn bits(self, m: bool) -> u64 {
+        u64::from(m)
+    }
+    #[inline(always)]
+    fn mask_of_bits(self, b: u64) -> bool {
+        b & 1 != 0
+    }
 }
