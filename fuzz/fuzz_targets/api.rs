@@ -4,6 +4,8 @@
 //! each buffer. Every result is compared by bits (NaN matches NaN) with the
 //! scalar reference applied to a copy, canaries around the written slice must
 //! survive, inputs must be unchanged, and errors must leave every buffer as it was.
+//! The 1-bit mask operations likewise, with masks of the right length and of
+//! wrong ones (`MaskLength`, nothing written), garbage in a read mask's unused bits.
 #![no_main]
 
 use leaky_relu::{Error, Kernel, Operand, Options, Parallelism, reference};
@@ -87,6 +89,60 @@ macro_rules! typed {
             }
             assert!(src.iter().zip(vals).all(|(&a, &b)| a.to_bits() == b.to_bits()), "source written");
             assert!(dec.iter().zip(aux).all(|(&a, &b)| a.to_bits() == b.to_bits()), "input written");
+        }
+
+        /// Runs mask operation `op` (forward_with_mask, its `_into`,
+        /// backward_from_mask, its `_into`) with a mask `delta` bytes longer or
+        /// shorter than `mask_len(n)` (0: right), `junk` in a read mask's unused bits.
+        pub fn masks(opts: Options, op: usize, vals: &[$t], aux: &[$t], delta: isize, junk: u8, alpha: $t) {
+            let n = vals.len();
+            let want_len = leaky_relu::mask_len(n);
+            let len = want_len.saturating_add_signed(delta);
+            let mut refm = vec![0u8; want_len];
+            for (i, &x) in (if op < 2 { vals } else { aux }).iter().enumerate() {
+                if x > 0.0 {
+                    refm[i / 8] |= 1 << (i % 8);
+                }
+            }
+            let mut mbuf = vec![CANARY; len + PAD];
+            if op >= 2 {
+                mbuf[..want_len.min(len)].copy_from_slice(&refm[..want_len.min(len)]);
+                if let (Some(last), 1..) = (mbuf[..want_len.min(len)].last_mut(), n % 8) {
+                    *last |= junk << (n % 8);
+                }
+            }
+            let mask_before = mbuf.clone();
+            let into = op % 2 == 1;
+            let start: Vec<$t> = if into { aux.iter().rev().copied().collect() } else { vals.to_vec() };
+            let mut buf = start.clone();
+            let src = vals.to_vec();
+            let m = &mut mbuf[..len];
+            let r = match op {
+                0 => opts.forward_with_mask(&mut buf, alpha, m),
+                1 => opts.forward_with_mask_into(&mut buf, &src, alpha, m),
+                2 => opts.backward_from_mask(&mut buf, m, alpha),
+                _ => opts.backward_from_mask_into(&mut buf, &src, m, alpha),
+            };
+            if len != want_len {
+                assert_eq!(r, Err(Error::MaskLength { len, expected: want_len, elements: n }));
+                assert_eq!(mbuf, mask_before, "mask written on error");
+                assert!(buf.iter().zip(&start).all(|(a, b)| a.to_bits() == b.to_bits()), "buffer written on error");
+                return;
+            }
+            r.unwrap();
+            let mut w = vals.to_vec();
+            if op < 2 {
+                reference::forward(&mut w, alpha);
+                assert_eq!(&mbuf[..len], &refm[..], "mask op {op} len {n}");
+            } else {
+                reference::backward(&mut w, aux, alpha).unwrap();
+                assert_eq!(&mbuf[..len], &mask_before[..len], "read mask written");
+            }
+            assert!(mbuf[len..].iter().all(|&b| b == CANARY), "mask canary overwritten");
+            for i in 0..n {
+                assert!(same(buf[i], w[i]), "mask op {op} len {n} alpha {alpha:?} index {i}: got {:?} want {:?}", buf[i], w[i]);
+            }
+            assert!(src.iter().zip(vals).all(|(&a, &b)| a.to_bits() == b.to_bits()), "source written");
         }
 
         /// Runs `op` through the byte API on three buffers cut from `store` at
@@ -233,6 +289,23 @@ fuzz_target!(|data: &[u8]| {
             f64s::bytes(opts, op, bytes, cuts, f64::from_bits(alpha_bits));
         } else {
             f32s::bytes(opts, op, bytes, cuts, f32::from_bits(alpha_bits as u32));
+        }
+        return;
+    }
+
+    if flags & 16 != 0 {
+        // Mask operations: a wrong mask length one time in four.
+        let sel = inp.byte();
+        let delta = if sel & 3 == 0 { [-2, -1, 1, 2][(sel >> 2) as usize % 4] } else { 0 };
+        let (mop, junk) = ((sel >> 4) as usize % 4, inp.byte());
+        if f64s {
+            let vals = decode(inp.0, 8, f64::from_bits);
+            let (x, aux) = vals.split_at(vals.len() / 2);
+            f64s::masks(opts, mop, x, &aux[..x.len()], delta, junk, f64::from_bits(alpha_bits));
+        } else {
+            let vals = decode(inp.0, 4, |b| f32::from_bits(b as u32));
+            let (x, aux) = vals.split_at(vals.len() / 2);
+            f32s::masks(opts, mop, x, &aux[..x.len()], delta, junk, f32::from_bits(alpha_bits as u32));
         }
         return;
     }

@@ -116,13 +116,22 @@ unsafe fn short<T: Lane>(op: Op, dst: *mut T, src: *const T, decide: *const T, n
 /// Elements per mask word: 64 bits, one `u64` of the mask.
 const WORD: usize = 64;
 
-/// The mask ops: for each word of 64 elements, `step` maps each vector of
-/// `src` and its mask bits (`bits` of the word, shifted so bit 0 is the
-/// vector's first lane) to the vector stored in `dst` and the bits it yields;
-/// with `write`, the word's yielded bits are stored to the mask, else the mask
-/// is only read. The last, partial word is computed on a zero-padded copy on
-/// the stack; only its `n % 64` elements and `(n % 64).div_ceil(8)` mask bytes
-/// are copied back (the yielded bits beyond `n` are cleared first).
+/// The mask ops. `step` maps each vector of `src` and its mask bits (bit 0 is
+/// the vector's first lane) to the vector stored in `dst` and the bits it
+/// yields; with `write` (forward) the yielded bits, inverted where
+/// `S::SCALED_BITS`, are stored to the mask, else (backward) the mask is only
+/// read. Element `i`'s bit is bit `i % 8` of byte `i / 8`, so the loop walks
+/// words of 64 elements from the slice's start, each one little-endian `u64`
+/// of the mask, then the whole vectors left, then the last (possibly
+/// overlapping) vector, computed from the original values before anything is
+/// stored, like [`body`]'s. Every mask byte is written once, bits past `n` as
+/// 0; nothing outside `[0, n)` or the mask's `n.div_ceil(8)` bytes is touched.
+/// Slices shorter than a vector run on a zero-padded copy on the stack.
+///
+/// Unlike [`body`], the words start at the slice, not at a vector boundary:
+/// aligning them needs every mask word shifted by the head's length, which on
+/// the Zen 5 it was tried on cost more than the split loads it saved (4 Ki
+/// `f32` from a `Vec`, AVX-512: forward no faster, backward 1.15x slower).
 ///
 /// # Safety
 /// As [`run`] for the mask ops.
@@ -136,63 +145,163 @@ unsafe fn masked<S: Simd<T>, T: Lane>(
     write: bool,
     step: impl Fn(S::V, u64) -> (S::V, u64),
 ) {
-    let full = n / WORD;
+    let flip = if write && S::SCALED_BITS { u64::MAX } else { 0 };
+    let bytes = n.div_ceil(8);
+    let w = S::LANES;
+    let low = |k: usize| if k == 0 { 0 } else { u64::MAX >> (WORD - k) };
+    // SAFETY: the caller's contract; every range is spelled out at its use.
+    unsafe {
+        let read = |p: usize| if write { 0 } else { read_bits(mask, bytes, p) };
+        if n < w {
+            let bits = (padded(s, dst, src, n, read(0), &step) ^ flip) & low(n);
+            if write {
+                put_bytes(mask, u128::from(bits), bytes);
+            }
+            return;
+        }
+        // Before anything is stored: in place, the words may overwrite lanes
+        // this overlaps (with the same values).
+        let (last, last_bits) = step(s.load(src.add(n - w)), read(n - w));
+        let full = n / WORD;
+        if in_place(dst, src) {
+            words(s, dst, dst, mask, full, write, flip, &step)
+        } else {
+            words(s, dst, src, mask, full, write, flip, &step)
+        }
+        // The whole vectors after the words, `[at, at + whole)`, and the last
+        // vector's bits `[n - w, n)`, both relative to `at`.
+        let at = WORD * full;
+        let whole = (n - at) / w * w;
+        let rest = word(s, dst.add(at), src.add(at), whole, read(at), &step);
+        if write {
+            let from_last = if n - w >= at {
+                last_bits << (n - w - at)
+            } else {
+                last_bits >> (at - (n - w))
+            };
+            let tail = ((rest | from_last) ^ flip) & low(n - at);
+            put_bytes(mask.add(8 * full), u128::from(tail), bytes - 8 * full);
+        }
+        s.store(dst.add(n - w), last);
+    }
+}
+
+/// The first `full` words of [`masked`]: mask word `k` read (backward) or
+/// written (forward, XOR `flip`) as one little-endian `u64`.
+///
+/// # Safety
+/// `dst`, `src` valid for `64 * full` elements (as [`run`]); `mask` valid for
+/// `8 * full` bytes.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn words<S: Simd<T>, T>(
+    s: S,
+    dst: *mut T,
+    src: *const T,
+    mask: *mut u8,
+    full: usize,
+    write: bool,
+    flip: u64,
+    step: &impl Fn(S::V, u64) -> (S::V, u64),
+) {
     for k in 0..full {
-        let m = mask.wrapping_add(8 * k);
-        // SAFETY: word `k < n / 64` covers elements `[64k, 64k + 64)` and mask
-        // bytes `[8k, 8k + 8)`, inside `[0, n)` and `[0, n.div_ceil(8))`.
+        let m = mask.wrapping_add(8 * k).cast::<u64>();
+        // SAFETY: word `k < full` covers elements `[64k, 64k + 64)` of `dst`
+        // and `src`, and mask bytes `[8k, 8k + 8)`.
         unsafe {
             let bits = if write {
                 0
             } else {
-                u64::from_le(m.cast::<u64>().read_unaligned())
+                u64::from_le(m.read_unaligned())
             };
-            let out = word(s, dst.add(WORD * k), src.add(WORD * k), bits, &step);
+            let out = word(s, dst.add(WORD * k), src.add(WORD * k), WORD, bits, step) ^ flip;
             if write {
-                m.cast::<u64>().write_unaligned(out.to_le());
+                m.write_unaligned(out.to_le());
             }
-        }
-    }
-    let rest = n - WORD * full;
-    if rest == 0 {
-        return;
-    }
-    let bytes = rest.div_ceil(8);
-    let (m, at) = (mask.wrapping_add(8 * full), WORD * full);
-    let mut pad = [T::ZERO; WORD];
-    let mut b = [0u8; 8];
-    // SAFETY: elements `[at, n)` and mask bytes `[8 * full, 8 * full + bytes)`
-    // are the buffers' last ones; `pad` and `b` are locals of the sizes used.
-    unsafe {
-        core::ptr::copy_nonoverlapping(src.add(at), pad.as_mut_ptr(), rest);
-        if !write {
-            core::ptr::copy_nonoverlapping(m.cast_const(), b.as_mut_ptr(), bytes);
-        }
-        let p = pad.as_mut_ptr();
-        let out = word(s, p, p, u64::from_le_bytes(b), &step) & (u64::MAX >> (WORD - rest));
-        core::ptr::copy_nonoverlapping(pad.as_ptr(), dst.add(at), rest);
-        if write {
-            core::ptr::copy_nonoverlapping(out.to_le_bytes().as_ptr(), m, bytes);
         }
     }
 }
 
-/// One word of [`masked`]: 64 elements, `64 / LANES` vectors.
+/// The 64 mask bits from bit `p` on (zero past the mask's `bytes` bytes).
 ///
 /// # Safety
-/// `dst` is valid for 64 writes, `src` for 64 reads, and is `dst` or disjoint.
+/// `mask` is valid for `bytes` byte reads.
+#[inline(always)]
+unsafe fn read_bits(mask: *const u8, bytes: usize, p: usize) -> u64 {
+    let (at, shift) = (p / 8, p % 8);
+    let mut b = [0u8; 16];
+    // SAFETY: `[at, at + 16)` or `[at, bytes)`, both inside the mask.
+    unsafe {
+        if at + 16 <= bytes {
+            b = mask.add(at).cast::<[u8; 16]>().read_unaligned();
+        } else {
+            // A byte loop: at most 16 bytes, cheaper than a `memcpy` call.
+            for (i, v) in b.iter_mut().enumerate().take(bytes.saturating_sub(at)) {
+                *v = *mask.add(at + i);
+            }
+        }
+    }
+    (u128::from_le_bytes(b) >> shift) as u64
+}
+
+/// Stores the low `count <= 16` bytes of `bits`, little-endian, at `p`: a
+/// byte loop, cheaper than a `memcpy` call for these lengths.
+///
+/// # Safety
+/// `p` is valid for `count` byte writes.
+#[inline(always)]
+unsafe fn put_bytes(p: *mut u8, bits: u128, count: usize) {
+    for (i, &v) in bits.to_le_bytes().iter().enumerate().take(count) {
+        // SAFETY: `i < count`.
+        unsafe { p.add(i).write(v) };
+    }
+}
+
+/// `count < 64` elements through [`word`] on a zero-padded stack copy; returns
+/// the yielded bits (those past `count` are the padding's).
+///
+/// # Safety
+/// `dst` valid for `count` writes, `src` for `count` reads, `src` is `dst` or disjoint.
+#[inline(always)]
+unsafe fn padded<S: Simd<T>, T: Lane>(
+    s: S,
+    dst: *mut T,
+    src: *const T,
+    count: usize,
+    bits: u64,
+    step: &impl Fn(S::V, u64) -> (S::V, u64),
+) -> u64 {
+    let mut pad = [T::ZERO; WORD];
+    let p = pad.as_mut_ptr();
+    // SAFETY: `count <= 64`; `pad` holds 64 elements, so the whole vectors
+    // covering `count` fit.
+    unsafe {
+        core::ptr::copy_nonoverlapping(src, p, count);
+        let out = word(s, p, p, count, bits, step);
+        core::ptr::copy_nonoverlapping(p.cast_const(), dst, count);
+        out
+    }
+}
+
+/// The vectors covering `len <= 64` elements of a word: loads from `src`,
+/// stores to `dst`, bits in and out at the vector's offset in the word.
+///
+/// # Safety
+/// `dst` is valid for `len.next_multiple_of(LANES)` writes, `src` for as many
+/// reads, and is `dst` or disjoint.
 #[inline(always)]
 unsafe fn word<S: Simd<T>, T>(
     s: S,
     dst: *mut T,
     src: *const T,
+    len: usize,
     bits: u64,
     step: &impl Fn(S::V, u64) -> (S::V, u64),
 ) -> u64 {
     let mut out = 0;
     let mut j = 0;
-    while j < WORD {
-        // SAFETY: `j + LANES <= 64` (`LANES` divides 64).
+    while j < len {
+        // SAFETY: `j + LANES <= len.next_multiple_of(LANES) <= 64`.
         let (y, b) = step(unsafe { s.load(src.add(j)) }, bits >> j);
         // SAFETY: as above.
         unsafe { s.store(dst.add(j), y) };

@@ -49,10 +49,7 @@ pub(super) fn backward<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V, S::V) -> S
 #[inline(always)]
 pub(super) fn forward_with_mask<S: Simd<T>, T>(s: S, a: S::V) -> impl Fn(S::V, u64) -> (S::V, u64) {
     #[inline(always)]
-    move |x, _| {
-        let keep = s.gt0(x);
-        (s.keep_or_scale_mask(keep, x, a), s.bits(keep))
-    }
+    move |x, _| s.keep_or_scale_bits(x, a)
 }
 
 /// Backward from mask bits: `bit ? g : g * alpha`.

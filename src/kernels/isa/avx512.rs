@@ -82,17 +82,23 @@ positive_masks!(
 // `mask_blend(m, b, a)` takes `a` where `m` is set; `mask_mul(v, k, v, a)`
 // computes `v * a` where `k` is set and keeps `v` elsewhere.
 simd_table!(Avx512, f32, __m512, __mmask16, 16;
-    load |p| _mm512_loadu_ps(p), store |p, v| _mm512_storeu_ps(p, v), splat |x| _mm512_set1_ps(x), mul |a, b| _mm512_mul_ps(a, b),
-    max |a, b| _mm512_max_ps(a, b), min |a, b| _mm512_min_ps(a, b), gt0 |x| gt0_ps(x), sign |x| sign_ps(x),
-    select |m, a, b| _mm512_mask_blend_ps(m, b, a),
-    bits |m| u64::from(m), mask_of_bits |b| b as __mmask16,
-    masked keep_or_scale |d, v, a| _mm512_mask_mul_ps(v, le0_ps(d), v, a),
-    keep_or_scale_mask |keep: __mmask16, v, a| _mm512_mask_mul_ps(v, !keep, v, a));
+load |p| _mm512_loadu_ps(p), store |p, v| _mm512_storeu_ps(p, v), splat |x| _mm512_set1_ps(x), mul |a, b| _mm512_mul_ps(a, b),
+max |a, b| _mm512_max_ps(a, b), min |a, b| _mm512_min_ps(a, b), gt0 |x| gt0_ps(x), sign |x| sign_ps(x),
+select |m, a, b| _mm512_mask_blend_ps(m, b, a),
+bits |m| u64::from(m), mask_of_bits |b| b as __mmask16,
+masked keep_or_scale |d, v, a| _mm512_mask_mul_ps(v, le0_ps(d), v, a),
+keep_or_scale_bits |x, a| {
+    let scale = le0_ps(x);
+    (_mm512_mask_mul_ps(x, scale, x, a), u64::from(scale))
+});
 
 simd_table!(Avx512, f64, __m512d, __mmask8, 8;
-    load |p| _mm512_loadu_pd(p), store |p, v| _mm512_storeu_pd(p, v), splat |x| _mm512_set1_pd(x), mul |a, b| _mm512_mul_pd(a, b),
-    max |a, b| _mm512_max_pd(a, b), min |a, b| _mm512_min_pd(a, b), gt0 |x| gt0_pd(x), sign |x| sign_pd(x),
-    select |m, a, b| _mm512_mask_blend_pd(m, b, a),
-    bits |m| u64::from(m), mask_of_bits |b| b as __mmask8,
-    masked keep_or_scale |d, v, a| _mm512_mask_mul_pd(v, le0_pd(d), v, a),
-    keep_or_scale_mask |keep: __mmask8, v, a| _mm512_mask_mul_pd(v, !keep, v, a));
+load |p| _mm512_loadu_pd(p), store |p, v| _mm512_storeu_pd(p, v), splat |x| _mm512_set1_pd(x), mul |a, b| _mm512_mul_pd(a, b),
+max |a, b| _mm512_max_pd(a, b), min |a, b| _mm512_min_pd(a, b), gt0 |x| gt0_pd(x), sign |x| sign_pd(x),
+select |m, a, b| _mm512_mask_blend_pd(m, b, a),
+bits |m| u64::from(m), mask_of_bits |b| b as __mmask8,
+masked keep_or_scale |d, v, a| _mm512_mask_mul_pd(v, le0_pd(d), v, a),
+keep_or_scale_bits |x, a| {
+    let scale = le0_pd(x);
+    (_mm512_mask_mul_pd(x, scale, x, a), u64::from(scale))
+});

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Prints the mask bench (benches/mask.rs) as a Markdown table: per kernel variant
+and size, the criterion medians of forward, forward_with_mask, backward and
+backward_from_mask, and the two ratios the mask path is judged by:
+forward_with_mask / forward (time; 1.00 = free) and backward / backward_from_mask
+(speed-up). Usage: scripts/mask_table.py [--criterion DIR] [--variant dispatched]
+"""
+import argparse, json
+from pathlib import Path
+
+OPS = ["forward", "forward_with_mask", "backward", "backward_from_mask"]
+
+
+def fmt(ns):
+    for unit, div in (("ms", 1e6), ("µs", 1e3)):
+        if ns >= div:
+            return f"{ns / div:.2f} {unit}"
+    return f"{ns:.1f} ns"
+
+
+def size(n):
+    for unit, div in (("Mi", 1 << 20), ("Ki", 1 << 10)):
+        if n >= div and n % div == 0:
+            return f"{n // div} {unit}"
+    return str(n)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--criterion", default="target/criterion")
+    ap.add_argument("--variant", default=None, help="only this variant (dispatched, avx2, ...)")
+    a = ap.parse_args()
+    res = {}
+    for est in Path(a.criterion, "mask_f32").glob("*/*/new/estimates.json"):
+        bench = json.loads((est.parent / "benchmark.json").read_text())
+        op, _, variant = bench["function_id"].partition("/")
+        med = json.loads(est.read_text())["median"]["point_estimate"]
+        res.setdefault(variant, {}).setdefault(int(bench["value_str"]), {})[op] = med
+    print("| kernel | n (f32) | forward | forward_with_mask | with_mask / forward | backward | backward_from_mask | speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    for variant in sorted(res, key=lambda v: (v != "dispatched", v)):
+        if a.variant and variant != a.variant:
+            continue
+        for n in sorted(res[variant]):
+            r = res[variant][n]
+            if not all(op in r for op in OPS):
+                continue
+            print(f"| {variant} | {size(n)} | {fmt(r['forward'])} | {fmt(r['forward_with_mask'])} | "
+                  f"{r['forward_with_mask'] / r['forward']:.2f} | {fmt(r['backward'])} | "
+                  f"{fmt(r['backward_from_mask'])} | {r['backward'] / r['backward_from_mask']:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
