@@ -23,6 +23,15 @@
 //!   are exactly the in-place operation applied to a copy of `src` (`dy`):
 //!   inputs are never written, and a length that differs from the destination's
 //!   is [`Error::LengthMismatch`] (naming the [`Operand`]) with `dst` untouched.
+//! - [`forward_with_mask(buf, alpha, mask)`](forward_with_mask) is [`forward`]
+//!   plus a 1-bit mask of where the input was `> 0` (bit `i % 8` of `mask[i / 8]`,
+//!   [`mask_len`]`(n)` bytes, unused high bits 0), and
+//!   [`backward_from_mask(grad, mask, alpha)`](backward_from_mask) is
+//!   bit-identical to [`backward`] with the input that produced the mask, for
+//!   every `alpha`: the memory-saving path for training (one bit kept per
+//!   element instead of 4 or 8 bytes). Out of place:
+//!   [`forward_with_mask_into`], [`backward_from_mask_into`]. A mask of another
+//!   length is [`Error::MaskLength`], with nothing written.
 //! - Every kernel, every length, every alignment, serial or parallel, gives
 //!   results bit-identical to the scalar reference ([`reference`](mod@reference)). Where the
 //!   reference gives NaN, the kernel gives a NaN; the payload is not specified.
