@@ -48,7 +48,8 @@
 //!   unaffected, and bounds, errors and the absence of panics do not depend on
 //!   the environment. For example, under FTZ and DAZ with `alpha = 1` the input
 //!   `f32::from_bits(0x8000_0001)` comes back unchanged (`alpha = 1` copies)
-//!   while the reference's `1 * x` gives `-0.0`; with `alpha = 1.5`,
+//!   while the product `1 * x` computed under DAZ is `-0.0` (so the reference,
+//!   if the compiler keeps its multiplication, differs); with `alpha = 1.5`,
 //!   `f32::from_bits(1)` becomes `+0.0` in `avx2` and `portable` (DAZ makes it
 //!   compare as 0), where the default environment keeps it.
 //!

@@ -171,7 +171,8 @@ fn chunk_len<T>(p: Parallelism, len: usize, buffers: usize) -> Option<usize> {
 mod pool {
     use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-    /// `0`: not resolved; `UNUSABLE`; else `pid << 32 | threads` (threads >= 1).
+    /// `0`: not resolved; `pid << 32`: being resolved by a thread of process
+    /// `pid`; `UNUSABLE`; else `pid << 32 | threads` (threads >= 1).
     static GLOBAL: AtomicU64 = AtomicU64::new(0);
     const UNUSABLE: u64 = u64::MAX;
 
@@ -181,35 +182,53 @@ mod pool {
         if rayon::current_thread_index().is_some() {
             return rayon::current_num_threads();
         }
+        let pid = pid();
         let mut state = GLOBAL.load(Relaxed);
         if state == 0 {
-            state = resolve();
+            state = resolve(pid);
         }
-        global_threads(state, std::process::id())
+        global_threads(state, pid)
     }
 
-    /// The decision for a resolved `state`, seen from process `pid`.
+    /// This process's id where `fork` exists (unix); elsewhere a constant
+    /// (`std::process::id` panics on wasm32-wasip1).
+    #[inline]
+    fn pid() -> u32 {
+        if cfg!(unix) { std::process::id() } else { 1 }
+    }
+
+    /// The decision for `state`, seen from process `pid`: serial unless the
+    /// global pool was found running by this process (not a forked parent's,
+    /// not still being resolved).
     pub(super) fn global_threads(state: u64, pid: u32) -> usize {
         if state == UNUSABLE || (state >> 32) as u32 != pid {
             return 1;
         }
-        (state as u32) as usize
+        (state as u32).max(1) as usize
     }
 
     /// Starts (or finds) rayon's global pool, records the outcome, returns it.
+    /// One thread resolves: it claims the state first. A concurrent first call
+    /// runs serially meanwhile rather than wait (in a child forked while its
+    /// parent was resolving, the wait would never end) or ask rayon itself
+    /// (after a failed start rayon answers "already initialized" and then
+    /// panics when asked for the thread count).
     #[cold]
     #[inline(never)]
-    fn resolve() -> u64 {
+    fn resolve(pid: u32) -> u64 {
+        let claim = u64::from(pid) << 32;
+        if let Err(current) = GLOBAL.compare_exchange(0, claim, Relaxed, Relaxed) {
+            return current;
+        }
         let state = if cfg!(all(target_family = "wasm", not(target_feature = "atomics"))) {
             UNUSABLE
         } else {
             encode(
                 rayon::ThreadPoolBuilder::new().build_global(),
-                std::process::id(),
+                pid,
                 rayon::current_num_threads,
             )
         };
-        // Concurrent first calls resolve to the same value; any store wins.
         GLOBAL.store(state, Relaxed);
         state
     }
@@ -224,7 +243,7 @@ mod pool {
         match built {
             // An I/O error is the only kind with a source: threads could not start.
             Err(e) if std::error::Error::source(&e).is_some() => UNUSABLE,
-            // `Ok`, or already initialized (by other code, or a concurrent first call).
+            // `Ok`, or already initialized by other code (this crate resolves once).
             _ => (u64::from(pid) << 32) | threads().clamp(1, u32::MAX as usize) as u64,
         }
     }
@@ -378,6 +397,12 @@ mod tests {
         assert_eq!(global_threads(running, 7), 4);
         assert_eq!(global_threads(running, 8), 1, "forked child");
         assert_eq!(global_threads(encode(Ok(()), 7, || 0), 7), 1);
+        assert_eq!(
+            global_threads(7 << 32, 7),
+            1,
+            "being resolved: serial meanwhile"
+        );
+        assert_eq!(global_threads(7 << 32, 8), 1);
         assert_eq!(global_threads(encode(Ok(()), u32::MAX, || 2), u32::MAX), 2);
     }
 

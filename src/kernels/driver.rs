@@ -15,9 +15,10 @@
 //!
 //! The mask operations walk the buffer in words of 64 elements instead, whose
 //! 64 mask bits are one little-endian `u64` of the mask at byte `8 * word`:
-//! each vector's bits ([`Simd::bits`] / [`Simd::mask_of_bits`]) shift into place,
-//! and the last, partial word runs on a zero-padded copy on the stack, so the
-//! loop never reads or writes outside the buffer or the mask.
+//! each vector's bits ([`Simd::bits`] / [`Simd::mask_of_bits`]) shift into place;
+//! the elements after the last whole word are whole vectors and one last,
+//! overlapping vector (slices shorter than a vector run on a zero-padded copy
+//! on the stack), so the loop never reads or writes outside the buffer or the mask.
 
 use super::formula::{Backward, Forward};
 use super::isa::scalar::SCALAR;

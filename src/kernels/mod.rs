@@ -336,6 +336,11 @@ impl<'a, T: Copy> Task<'a, T> {
     /// for the mask tasks `mid` is a multiple of 8 (the split cuts the mask at
     /// byte `mid / 8`; `par` splits at multiples of its 4 KiB granule).
     pub fn split_at(self, mid: usize) -> (Self, Self) {
+        debug_assert!(
+            mid.is_multiple_of(8)
+                || !matches!(self, Task::ForwardMask { .. } | Task::BackwardMask { .. }),
+            "a mask task split off a byte boundary"
+        );
         match self {
             Task::ForwardMask { x, mask, alpha } => {
                 let (a, b) = x.split_at(mid);
