@@ -150,15 +150,12 @@ impl Error {
     /// [`Error::MaskLength`].
     pub(crate) fn check_mask(elements: usize, len: usize) -> Result<(), Error> {
         let expected = elements.div_ceil(8);
-        if len == expected {
-            Ok(())
-        } else {
-            Err(Error::MaskLength {
-                len,
-                expected,
-                elements,
-            })
-        }
+        let e = Error::MaskLength {
+            len,
+            expected,
+            elements,
+        };
+        (len == expected).then_some(()).ok_or(e)
     }
 
     /// `Ok` if `operand`'s length `len` equals `expected`, the length of the

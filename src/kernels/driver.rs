@@ -32,25 +32,25 @@ use super::{Lane, Op, Simd, ops};
 /// `dst` is valid for `n` writes; `src` is valid for `n` reads and is `dst` (in
 /// place) or does not overlap it. For a backward `op`, `decide` is valid for `n`
 /// reads and does not overlap `dst`; a forward `op` never reads it. For the
-/// mask ops, `mask` is valid for `n.div_ceil(8)` byte writes (`ForwardMask`) or
-/// reads (`BackwardMask`) and overlaps nothing else; other ops never touch it.
+/// mask ops, `decide` is the mask, cast to `*const T`: valid for
+/// `n.div_ceil(8)` byte writes (`ForwardMask`) or reads (`BackwardMask`), and
+/// overlapping nothing else.
 /// `s` proves the CPU supports its ISA (it is a token).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)] // the task in registers (`Task::raw`)
 pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
     s: S,
     op: Op,
     dst: *mut T,
     src: *const T,
     decide: *const T,
-    mask: *mut u8,
     n: usize,
     alpha: T,
 ) {
     if n == 0 {
         return;
     }
-    // Words of 64 elements, whatever the vector width (the tail is padded).
+    // Words of 64 elements, whatever the vector width.
+    let mask = decide.cast::<u8>().cast_mut();
     match op {
         Op::ForwardMask => {
             let a = s.splat(alpha);
@@ -100,18 +100,7 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
 unsafe fn short<T: Lane>(op: Op, dst: *mut T, src: *const T, decide: *const T, n: usize, alpha: T) {
     // SAFETY: the caller's contract (`op` is not a mask op: those return
     // before `short`); `SCALAR` needs no CPU feature.
-    unsafe {
-        run(
-            SCALAR,
-            op,
-            dst,
-            src,
-            decide,
-            core::ptr::null_mut(),
-            n,
-            alpha,
-        )
-    }
+    unsafe { run(SCALAR, op, dst, src, decide, n, alpha) }
 }
 
 /// Elements per mask word: 64 bits, one `u64` of the mask.

@@ -225,9 +225,9 @@ pub enum Task<'a, T> {
     },
 }
 
-/// A task in registers ([`Task::raw`]): operation, `dst`, `src`, `decide`,
-/// `mask`, element count, slope.
-pub type Raw<T> = (Op, *mut T, *const T, *const T, *mut u8, usize, T);
+/// A task in registers ([`Task::raw`]): operation, `dst`, `src`, `decide` (or
+/// the mask), element count, slope.
+pub type Raw<T> = (Op, *mut T, *const T, *const T, usize, T);
 
 /// Which operation and formulation an ISA entry point runs (one byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,9 +283,10 @@ impl<'a, T: Copy> Task<'a, T> {
     /// pointer is valid for, and the slope. The pointers come from the task's
     /// borrows, so they stay valid, `dst` for writes and the others for reads,
     /// as long as those borrows (`'a`) last; `src` is `dst` or disjoint from it;
-    /// a backward's `decide` is disjoint from `dst` (a forward never reads it);
-    /// `mask` is valid for `n.div_ceil(8)` byte writes (`ForwardMask`) or reads
-    /// (`BackwardMask`), disjoint from the others, and dangling for other tasks.
+    /// a backward's `decide` is disjoint from `dst` (a forward never reads it).
+    /// For the mask tasks, `decide` is the mask, cast: valid for `n.div_ceil(8)`
+    /// byte writes (`ForwardMask`) or reads (`BackwardMask`), disjoint from the
+    /// others (never read as `T`s).
     #[inline(always)]
     pub fn raw(self) -> Raw<T> {
         let n = self.len();
@@ -297,11 +298,10 @@ impl<'a, T: Copy> Task<'a, T> {
             }
             InOut::Into { dst, src } => (dst.as_mut_ptr(), src.as_ptr()),
         };
-        let none = core::ptr::NonNull::<u8>::dangling().as_ptr();
         match self {
             Task::Forward { x, alpha, f } => {
                 let (d, s) = io(x);
-                (Op::Forward(f), d, s, s, none, n, alpha)
+                (Op::Forward(f), d, s, s, n, alpha)
             }
             Task::Backward {
                 g,
@@ -310,24 +310,22 @@ impl<'a, T: Copy> Task<'a, T> {
                 f,
             } => {
                 let (d, s) = io(g);
-                (Op::Backward(f), d, s, decide.as_ptr(), none, n, alpha)
+                (Op::Backward(f), d, s, decide.as_ptr(), n, alpha)
             }
             Task::ForwardMask { x, mask, alpha } => {
                 let (d, s) = io(x);
-                (Op::ForwardMask, d, s, s, mask.as_mut_ptr(), n, alpha)
-            }
-            Task::BackwardMask { g, mask, alpha, f } => {
-                let (d, s) = io(g);
-                // Read only: the kernels never write through a `BackwardMask`'s mask.
                 (
-                    Op::BackwardMask(f),
+                    Op::ForwardMask,
                     d,
                     s,
-                    s,
-                    mask.as_ptr().cast_mut(),
+                    mask.as_mut_ptr().cast_const().cast(),
                     n,
                     alpha,
                 )
+            }
+            Task::BackwardMask { g, mask, alpha, f } => {
+                let (d, s) = io(g);
+                (Op::BackwardMask(f), d, s, mask.as_ptr().cast(), n, alpha)
             }
         }
     }
@@ -341,40 +339,17 @@ impl<'a, T: Copy> Task<'a, T> {
                 || !matches!(self, Task::ForwardMask { .. } | Task::BackwardMask { .. }),
             "a mask task split off a byte boundary"
         );
+        let byte = |len: usize| (mid / 8).min(len);
         match self {
             Task::ForwardMask { x, mask, alpha } => {
-                let (a, b) = x.split_at(mid);
-                let (m0, m1) = mask.split_at_mut((mid / 8).min(mask.len()));
-                (
-                    Task::ForwardMask {
-                        x: a,
-                        mask: m0,
-                        alpha,
-                    },
-                    Task::ForwardMask {
-                        x: b,
-                        mask: m1,
-                        alpha,
-                    },
-                )
+                let ((x0, x1), (m0, m1)) = (x.split_at(mid), mask.split_at_mut(byte(mask.len())));
+                let half = |x, mask| Task::ForwardMask { x, mask, alpha };
+                (half(x0, m0), half(x1, m1))
             }
             Task::BackwardMask { g, mask, alpha, f } => {
-                let (a, b) = g.split_at(mid);
-                let (m0, m1) = mask.split_at((mid / 8).min(mask.len()));
-                (
-                    Task::BackwardMask {
-                        g: a,
-                        mask: m0,
-                        alpha,
-                        f,
-                    },
-                    Task::BackwardMask {
-                        g: b,
-                        mask: m1,
-                        alpha,
-                        f,
-                    },
-                )
+                let ((g0, g1), (m0, m1)) = (g.split_at(mid), mask.split_at(byte(mask.len())));
+                let half = |g, mask| Task::BackwardMask { g, mask, alpha, f };
+                (half(g0, m0), half(g1, m1))
             }
             Task::Forward { x, alpha, f } => {
                 let (a, b) = x.split_at(mid);
@@ -527,21 +502,19 @@ macro_rules! isa_token {
         /// The CPU supports the ISA; the pointers are as [`Task::raw`] describes.
         $(#[target_feature(enable = $feature)])?
         #[inline(never)]
-        #[allow(clippy::too_many_arguments)] // the task in registers (`Task::raw`)
         unsafe fn entry<T: $crate::kernels::Lane>(
             isa: $name,
             op: $crate::kernels::Op,
             dst: *mut T,
             src: *const T,
             decide: *const T,
-            mask: *mut u8,
             n: usize,
             alpha: T,
         ) where
             $name: $crate::kernels::Simd<T>,
         {
             // SAFETY: the caller's contract is the driver's.
-            unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, mask, n, alpha) }
+            unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, n, alpha) }
         }
 
         #[allow(unused_unsafe)]
@@ -552,17 +525,17 @@ macro_rules! isa_token {
             }
             #[inline(always)]
             fn run_f32(self, task: $crate::kernels::Task<'_, f32>) {
-                let (op, dst, src, decide, mask, n, alpha) = task.raw();
+                let (op, dst, src, decide, n, alpha) = task.raw();
                 // SAFETY: `self` exists only if `detect` found the ISA, which is
                 // all `entry`'s target features require; the pointers come from
                 // `task`'s borrows, which outlive the call (see `Task::raw`).
-                unsafe { entry(self, op, dst, src, decide, mask, n, alpha) }
+                unsafe { entry(self, op, dst, src, decide, n, alpha) }
             }
             #[inline(always)]
             fn run_f64(self, task: $crate::kernels::Task<'_, f64>) {
-                let (op, dst, src, decide, mask, n, alpha) = task.raw();
+                let (op, dst, src, decide, n, alpha) = task.raw();
                 // SAFETY: as in `run_f32`.
-                unsafe { entry(self, op, dst, src, decide, mask, n, alpha) }
+                unsafe { entry(self, op, dst, src, decide, n, alpha) }
             }
         }
     };

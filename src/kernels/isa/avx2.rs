@@ -49,30 +49,54 @@ macro_rules! fence_fn {
 fence_fn!(fence_ps, __m256);
 fence_fn!(fence_pd, __m256d);
 
+// Lane `j` all ones where bit `j` of `b` is set: `b` in every lane, AND each
+// lane's own bit, compare with it (integer compares, exact in any FP environment).
+macro_rules! mask_fn {
+    ($name:ident, $v:ty, $set1:ident, $int:ty, $eq:ident, $cast:ident, $lanes:expr) => {
+        #[target_feature(enable = "avx2")]
+        #[inline]
+        fn $name(b: u64) -> $v {
+            let lanes = $lanes;
+            $cast($eq(_mm256_and_si256($set1(b as $int), lanes), lanes))
+        }
+    };
+}
+mask_fn!(
+    mask_ps,
+    __m256,
+    _mm256_set1_epi32,
+    i32,
+    _mm256_cmpeq_epi32,
+    _mm256_castsi256_ps,
+    _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128)
+);
+mask_fn!(
+    mask_pd,
+    __m256d,
+    _mm256_set1_epi64x,
+    i64,
+    _mm256_cmpeq_epi64,
+    _mm256_castsi256_pd,
+    _mm256_setr_epi64x(1, 2, 4, 8)
+);
+
 // `blendv` takes its second operand where the mask's sign bit is set, so the
 // sign test is the value itself and `x > 0` is an ordered compare.
-simd_table!(Avx2, f32, __m256, __m256, 8;
-    load |p| _mm256_loadu_ps(p), store |p, v| _mm256_storeu_ps(p, v), splat |x| _mm256_set1_ps(x), mul |a, b| _mm256_mul_ps(a, b),
-    max |a, b| _mm256_max_ps(a, b), min |a, b| _mm256_min_ps(a, b),
-    gt0 |x| _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_setzero_ps()), sign |x| x,
-    select |m, a, b| _mm256_blendv_ps(b, a, m),
-    bits |m| _mm256_movemask_ps(m) as u32 as u64,
-    mask_of_bits |b: u64| {
-        let lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-        let set = _mm256_and_si256(_mm256_set1_epi32(b as i32), lanes);
-        _mm256_castsi256_ps(_mm256_cmpeq_epi32(set, lanes))
-    },
-    fence |v| fence_ps(v));
-
-simd_table!(Avx2, f64, __m256d, __m256d, 4;
-    load |p| _mm256_loadu_pd(p), store |p, v| _mm256_storeu_pd(p, v), splat |x| _mm256_set1_pd(x), mul |a, b| _mm256_mul_pd(a, b),
-    max |a, b| _mm256_max_pd(a, b), min |a, b| _mm256_min_pd(a, b),
-    gt0 |x| _mm256_cmp_pd::<_CMP_GT_OQ>(x, _mm256_setzero_pd()), sign |x| x,
-    select |m, a, b| _mm256_blendv_pd(b, a, m),
-    bits |m| _mm256_movemask_pd(m) as u32 as u64,
-    mask_of_bits |b: u64| {
-        let lanes = _mm256_setr_epi64x(1, 2, 4, 8);
-        let set = _mm256_and_si256(_mm256_set1_epi64x(b as i64), lanes);
-        _mm256_castsi256_pd(_mm256_cmpeq_epi64(set, lanes))
-    },
-    fence |v| fence_pd(v));
+macro_rules! avx2_table {
+    ($t:ty, $v:ty, $lanes:literal; $loadu:ident, $storeu:ident, $set1:ident, $mul:ident, $max:ident,
+     $min:ident, $cmp:ident, $zero:ident, $blendv:ident, $movemask:ident, $mask:ident, $fence:ident) => {
+        simd_table!(Avx2, $t, $v, $v, $lanes;
+            load |p| $loadu(p), store |p, v| $storeu(p, v), splat |x| $set1(x), mul |a, b| $mul(a, b),
+            max |a, b| $max(a, b), min |a, b| $min(a, b),
+            gt0 |x| $cmp::<_CMP_GT_OQ>(x, $zero()), sign |x| x,
+            select |m, a, b| $blendv(b, a, m),
+            bits |m| $movemask(m) as u32 as u64, mask_of_bits |b| $mask(b),
+            fence |v| $fence(v));
+    };
+}
+avx2_table!(f32, __m256, 8; _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_mul_ps,
+    _mm256_max_ps, _mm256_min_ps, _mm256_cmp_ps, _mm256_setzero_ps, _mm256_blendv_ps,
+    _mm256_movemask_ps, mask_ps, fence_ps);
+avx2_table!(f64, __m256d, 4; _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_mul_pd,
+    _mm256_max_pd, _mm256_min_pd, _mm256_cmp_pd, _mm256_setzero_pd, _mm256_blendv_pd,
+    _mm256_movemask_pd, mask_pd, fence_pd);

@@ -81,24 +81,24 @@ positive_masks!(
 
 // `mask_blend(m, b, a)` takes `a` where `m` is set; `mask_mul(v, k, v, a)`
 // computes `v * a` where `k` is set and keeps `v` elsewhere.
-simd_table!(Avx512, f32, __m512, __mmask16, 16;
-load |p| _mm512_loadu_ps(p), store |p, v| _mm512_storeu_ps(p, v), splat |x| _mm512_set1_ps(x), mul |a, b| _mm512_mul_ps(a, b),
-max |a, b| _mm512_max_ps(a, b), min |a, b| _mm512_min_ps(a, b), gt0 |x| gt0_ps(x), sign |x| sign_ps(x),
-select |m, a, b| _mm512_mask_blend_ps(m, b, a),
-bits |m| u64::from(m), mask_of_bits |b| b as __mmask16,
-masked keep_or_scale |d, v, a| _mm512_mask_mul_ps(v, le0_ps(d), v, a),
-keep_or_scale_bits |x, a| {
-    let scale = le0_ps(x);
-    (_mm512_mask_mul_ps(x, scale, x, a), u64::from(scale))
-});
-
-simd_table!(Avx512, f64, __m512d, __mmask8, 8;
-load |p| _mm512_loadu_pd(p), store |p, v| _mm512_storeu_pd(p, v), splat |x| _mm512_set1_pd(x), mul |a, b| _mm512_mul_pd(a, b),
-max |a, b| _mm512_max_pd(a, b), min |a, b| _mm512_min_pd(a, b), gt0 |x| gt0_pd(x), sign |x| sign_pd(x),
-select |m, a, b| _mm512_mask_blend_pd(m, b, a),
-bits |m| u64::from(m), mask_of_bits |b| b as __mmask8,
-masked keep_or_scale |d, v, a| _mm512_mask_mul_pd(v, le0_pd(d), v, a),
-keep_or_scale_bits |x, a| {
-    let scale = le0_pd(x);
-    (_mm512_mask_mul_pd(x, scale, x, a), u64::from(scale))
-});
+macro_rules! avx512_table {
+    ($t:ty, $v:ty, $m:ty, $lanes:literal; $loadu:ident, $storeu:ident, $set1:ident, $mul:ident,
+     $max:ident, $min:ident, $blend:ident, $mask_mul:ident, $gt0:ident, $le0:ident, $sign:ident) => {
+        simd_table!(Avx512, $t, $v, $m, $lanes;
+            load |p| $loadu(p), store |p, v| $storeu(p, v), splat |x| $set1(x), mul |a, b| $mul(a, b),
+            max |a, b| $max(a, b), min |a, b| $min(a, b), gt0 |x| $gt0(x), sign |x| $sign(x),
+            select |m, a, b| $blend(m, b, a),
+            bits |m| u64::from(m), mask_of_bits |b| b as $m,
+            masked keep_or_scale |d, v, a| $mask_mul(v, $le0(d), v, a),
+            keep_or_scale_bits |x, a| {
+                let scale = $le0(x);
+                ($mask_mul(x, scale, x, a), u64::from(scale))
+            });
+    };
+}
+avx512_table!(f32, __m512, __mmask16, 16; _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps,
+    _mm512_mul_ps, _mm512_max_ps, _mm512_min_ps, _mm512_mask_blend_ps, _mm512_mask_mul_ps,
+    gt0_ps, le0_ps, sign_ps);
+avx512_table!(f64, __m512d, __mmask8, 8; _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd,
+    _mm512_mul_pd, _mm512_max_pd, _mm512_min_pd, _mm512_mask_blend_pd, _mm512_mask_mul_pd,
+    gt0_pd, le0_pd, sign_pd);
