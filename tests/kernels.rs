@@ -201,6 +201,15 @@ fn test_alphas<T: F>() -> Vec<T> {
     }
 }
 
+/// Under Miri (about 1000x slower) the mask ops run at offset 0 and at the
+/// lengths that reach each of their paths: shorter than a vector (1, 9), the
+/// whole vectors and overlapping last vector after a word (17, 33, 40), one
+/// word plus a tail (65). Doubling the sweep otherwise took CI's Miri from 12
+/// to 21 minutes.
+fn skip_under_miri(op: Op, len: usize, off: usize) -> bool {
+    cfg!(miri) && op >= Op::ForwardWithMask && (off > 0 || ![1, 9, 17, 33, 40, 65].contains(&len))
+}
+
 fn exhaustive<T: F>() {
     let mut rng = Rng(0x1eaf_2e10 ^ T::NAME.len() as u64);
     let offsets: &[usize] = if cfg!(miri) {
@@ -221,9 +230,7 @@ fn exhaustive<T: F>() {
                 let aux = values::<T>(&mut rng, len);
                 for &off in offsets {
                     for op in OPS {
-                        // Under Miri the mask ops run at one offset (the
-                        // mask's own misalignment follows the offset).
-                        if cfg!(miri) && off > 0 && op >= Op::ForwardWithMask {
+                        if skip_under_miri(op, len, off) {
                             continue;
                         }
                         check(&r, op, &vals, &aux, off, alpha);
@@ -257,8 +264,11 @@ fn specials_cross<T: F>() {
     for r in runners().into_iter().chain(parallel_runners()) {
         for &alpha in &alist {
             for op in OPS {
+                // Under Miri the mask ops' specials run once per kernel and alpha.
                 check(&r, op, &vals, &aux, 1, alpha);
-                check(&r, op, &aux, &vals, 0, alpha);
+                if !(cfg!(miri) && op >= Op::ForwardWithMask) {
+                    check(&r, op, &aux, &vals, 0, alpha);
+                }
             }
         }
     }
