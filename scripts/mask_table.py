@@ -5,8 +5,11 @@ backward_from_mask, and the two ratios the mask path is judged by:
 forward_with_mask / forward (time; 1.00 = free) and backward / backward_from_mask
 (speed-up). Usage: scripts/mask_table.py [--criterion DIR] [--variant dispatched]
 """
-import argparse, json
+import argparse, sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_table import human, load  # noqa: E402  (criterion's results; "4 Ki" sizes)
 
 OPS = ["forward", "forward_with_mask", "backward", "backward_from_mask"]
 
@@ -18,24 +21,16 @@ def fmt(ns):
     return f"{ns:.1f} ns"
 
 
-def size(n):
-    for unit, div in (("Mi", 1 << 20), ("Ki", 1 << 10)):
-        if n >= div and n % div == 0:
-            return f"{n // div} {unit}"
-    return str(n)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--criterion", default="target/criterion")
     ap.add_argument("--variant", default=None, help="only this variant (dispatched, avx2, ...)")
     a = ap.parse_args()
     res = {}
-    for est in Path(a.criterion, "mask_f32").glob("*/*/new/estimates.json"):
-        bench = json.loads((est.parent / "benchmark.json").read_text())
-        op, _, variant = bench["function_id"].partition("/")
-        med = json.loads(est.read_text())["median"]["point_estimate"]
-        res.setdefault(variant, {}).setdefault(int(bench["value_str"]), {})[op] = med
+    for n, funcs in load(a.criterion).get("mask_f32", {}).items():
+        for func, (med, *_) in funcs.items():
+            op, _, variant = func.partition("/")
+            res.setdefault(variant, {}).setdefault(n, {})[op] = med
     print("| kernel | n (f32) | forward | forward_with_mask | with_mask / forward | backward | backward_from_mask | speed-up |")
     print("|---|---|---|---|---|---|---|---|")
     for variant in sorted(res, key=lambda v: (v != "dispatched", v)):
@@ -45,7 +40,7 @@ def main():
             r = res[variant][n]
             if not all(op in r for op in OPS):
                 continue
-            print(f"| {variant} | {size(n)} | {fmt(r['forward'])} | {fmt(r['forward_with_mask'])} | "
+            print(f"| {variant} | {human(n)} | {fmt(r['forward'])} | {fmt(r['forward_with_mask'])} | "
                   f"{r['forward_with_mask'] / r['forward']:.2f} | {fmt(r['backward'])} | "
                   f"{fmt(r['backward_from_mask'])} | {r['backward'] / r['backward_from_mask']:.2f}x |")
 
