@@ -7,7 +7,7 @@
 use crate::dispatch::{Engine, state};
 use crate::kernels::formula;
 use crate::kernels::{InOut, Task};
-use crate::{Element, Error, Kernel, Operand, Parallelism};
+use crate::{DType, Element, Error, Kernel, Operand, Parallelism};
 
 /// How to run a call: which kernel and how much parallelism. `Options::new()`
 /// (also `Default`) means the process-wide choice: [`Kernel::best()`] and
@@ -104,7 +104,7 @@ impl Options {
         src: &[T],
         alpha: T,
     ) -> Result<(), Error> {
-        Error::check_len(dst.len(), Operand::Src, src.len())?;
+        Error::check_len((Operand::Dst, dst.len()), Operand::Src, src.len())?;
         self.run(forward_task(InOut::Into { dst, src }, alpha));
         Ok(())
     }
@@ -115,7 +115,7 @@ impl Options {
     /// [`Error::LengthMismatch`]; `grad` is then untouched.
     #[inline]
     pub fn backward<T: Element>(&self, grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error> {
-        Error::check_len(grad.len(), Operand::Input, input.len())?;
+        Error::check_len((Operand::Grad, grad.len()), Operand::Input, input.len())?;
         self.run(backward_task(InOut::InPlace(grad), input, alpha));
         Ok(())
     }
@@ -132,8 +132,8 @@ impl Options {
         input: &[T],
         alpha: T,
     ) -> Result<(), Error> {
-        Error::check_len(dx.len(), Operand::Grad, dy.len())?;
-        Error::check_len(dx.len(), Operand::Input, input.len())?;
+        Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
+        Error::check_len((Operand::Dst, dx.len()), Operand::Input, input.len())?;
         self.run(backward_task(
             InOut::Into { dst: dx, src: dy },
             input,
@@ -154,7 +154,7 @@ impl Options {
         alpha: T,
     ) -> Result<(), Error> {
         check_slope(alpha)?;
-        Error::check_len(grad.len(), Operand::Output, output.len())?;
+        Error::check_len((Operand::Grad, grad.len()), Operand::Output, output.len())?;
         self.run(backward_task(InOut::InPlace(grad), output, alpha));
         Ok(())
     }
@@ -173,8 +173,8 @@ impl Options {
         alpha: T,
     ) -> Result<(), Error> {
         check_slope(alpha)?;
-        Error::check_len(dx.len(), Operand::Grad, dy.len())?;
-        Error::check_len(dx.len(), Operand::Output, output.len())?;
+        Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
+        Error::check_len((Operand::Dst, dx.len()), Operand::Output, output.len())?;
         self.run(backward_task(
             InOut::Into { dst: dx, src: dy },
             output,
@@ -219,7 +219,7 @@ impl Options {
         alpha: T,
         mask: &mut [u8],
     ) -> Result<(), Error> {
-        Error::check_len(dst.len(), Operand::Src, src.len())?;
+        Error::check_len((Operand::Dst, dst.len()), Operand::Src, src.len())?;
         Error::check_mask(dst.len(), mask.len())?;
         self.run(Task::ForwardMask {
             x: InOut::Into { dst, src },
@@ -257,7 +257,7 @@ impl Options {
         mask: &[u8],
         alpha: T,
     ) -> Result<(), Error> {
-        Error::check_len(dx.len(), Operand::Grad, dy.len())?;
+        Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
         Error::check_mask(dx.len(), mask.len())?;
         self.run(backward_mask_task(
             InOut::Into { dst: dx, src: dy },
@@ -280,28 +280,48 @@ pub const fn mask_len(n: usize) -> usize {
     n.div_ceil(8)
 }
 
-/// The byte forms of the [`Options`] methods: each casts its buffers (checking
-/// alignment and length, naming the buffer at fault, the destination first)
-/// and calls the slice form. `slope` marks the forms that check `alpha` before
-/// anything else, like their slice forms.
+/// The byte forms of the [`Options`] methods: each is its slice form with a
+/// [`DType`] inserted before `alpha`, which is an `f64` rounded to that type
+/// (exact for any value of it). It checks the slope first where its slice form
+/// does (`slope`), then casts its buffers (alignment and length, naming the
+/// buffer at fault, the destination first), then calls the slice form. The
+/// mask of a mask operation stays `[u8]` (`pre` before `alpha`, `post` after).
 macro_rules! byte_forms {
     ($(
         $(#[$doc:meta])*
-        fn $name:ident => $slice:ident($dst:ident: $dop:ident $(, $src:ident: $sop:ident)*) $($slope:ident)?;
+        fn $name:ident => $slice:ident($dst:ident: $dop:ident $(, $src:ident: $sop:ident)*;
+            $($pre:ident: $prety:ty)?; $($post:ident: $postty:ty)?) $($slope:ident)?;
     )*) => {
         impl Options {
             $(
                 $(#[$doc])*
-                pub fn $name<T: Element>(
+                pub fn $name(
                     &self,
                     $dst: &mut [u8],
                     $($src: &[u8],)*
-                    alpha: T,
+                    $($pre: $prety,)?
+                    dtype: DType,
+                    alpha: f64,
+                    $($post: $postty,)?
                 ) -> Result<(), Error> {
-                    $( byte_forms!(@$slope alpha); )?
-                    let $dst = cast_mut::<T>($dst, Operand::$dop)?;
-                    $( let $src = cast::<T>($src, Operand::$sop)?; )*
-                    self.$slice($dst, $($src,)* alpha).into_result()
+                    fn typed<T: Element>(
+                        o: &Options,
+                        $dst: &mut [u8],
+                        $($src: &[u8],)*
+                        $($pre: $prety,)?
+                        alpha: f64,
+                        $($post: $postty,)?
+                    ) -> Result<(), Error> {
+                        let alpha = T::from_f64_rounded(alpha);
+                        $( byte_forms!(@$slope alpha); )?
+                        let $dst = cast_mut::<T>($dst, Operand::$dop)?;
+                        $( let $src = cast::<T>($src, Operand::$sop)?; )*
+                        o.$slice($dst, $($src,)* $($pre,)? alpha $(, $post)?).into_result()
+                    }
+                    match dtype {
+                        DType::F32 => typed::<f32>(self, $dst, $($src,)* $($pre,)? alpha $(, $post)?),
+                        DType::F64 => typed::<f64>(self, $dst, $($src,)* $($pre,)? alpha $(, $post)?),
+                    }
                 }
             )*
         }
@@ -312,47 +332,74 @@ macro_rules! byte_forms {
 }
 
 byte_forms! {
-    /// [`Options::forward`] on a byte buffer holding `T`s in native byte order.
+    /// [`Options::forward`] on a byte buffer of `dtype` elements in native byte order.
     ///
     /// # Errors
     /// [`Error::Misaligned`] or [`Error::RaggedBytes`]; `bytes` is then untouched.
-    fn forward_bytes => forward(bytes: Buffer);
+    fn forward_bytes => forward(bytes: Buffer; ;);
 
-    /// [`Options::forward_into`] on byte buffers holding `T`s in native byte order.
+    /// [`Options::forward_into`] on byte buffers of `dtype` elements.
     ///
     /// # Errors
     /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
     /// [`Error::LengthMismatch`]; `dst` is then untouched.
-    fn forward_into_bytes => forward_into(dst: Dst, src: Src);
+    fn forward_into_bytes => forward_into(dst: Dst, src: Src; ;);
 
-    /// [`Options::backward`] on byte buffers holding `T`s in native byte order.
+    /// [`Options::backward`] on byte buffers of `dtype` elements.
     ///
     /// # Errors
     /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
     /// [`Error::LengthMismatch`]; `grad` is then untouched.
-    fn backward_bytes => backward(grad: Grad, input: Input);
+    fn backward_bytes => backward(grad: Grad, input: Input; ;);
 
-    /// [`Options::backward_into`] on byte buffers holding `T`s in native byte order.
+    /// [`Options::backward_into`] on byte buffers of `dtype` elements.
     ///
     /// # Errors
     /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
     /// [`Error::LengthMismatch`]; `dx` is then untouched.
-    fn backward_into_bytes => backward_into(dx: Dst, dy: Grad, input: Input);
+    fn backward_into_bytes => backward_into(dx: Dst, dy: Grad, input: Input; ;);
 
-    /// [`Options::backward_from_output`] on byte buffers holding `T`s in native byte order.
+    /// [`Options::backward_from_output`] on byte buffers of `dtype` elements.
     ///
     /// # Errors
     /// [`Error::InvalidSlope`] (checked first), [`Error::Misaligned`],
     /// [`Error::RaggedBytes`] or [`Error::LengthMismatch`]; `grad` is then untouched.
-    fn backward_from_output_bytes => backward_from_output(grad: Grad, output: Output) slope;
+    fn backward_from_output_bytes => backward_from_output(grad: Grad, output: Output; ;) slope;
 
-    /// [`Options::backward_from_output_into`] on byte buffers holding `T`s in
-    /// native byte order.
+    /// [`Options::backward_from_output_into`] on byte buffers of `dtype` elements.
     ///
     /// # Errors
     /// [`Error::InvalidSlope`] (checked first), [`Error::Misaligned`],
     /// [`Error::RaggedBytes`] or [`Error::LengthMismatch`]; `dx` is then untouched.
-    fn backward_from_output_into_bytes => backward_from_output_into(dx: Dst, dy: Grad, output: Output) slope;
+    fn backward_from_output_into_bytes => backward_from_output_into(dx: Dst, dy: Grad, output: Output; ;) slope;
+
+    /// [`Options::forward_with_mask`] on a byte buffer of `dtype` elements.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] or [`Error::MaskLength`];
+    /// nothing is then written.
+    fn forward_with_mask_bytes => forward_with_mask(bytes: Buffer; ; mask: &mut [u8]);
+
+    /// [`Options::forward_with_mask_into`] on byte buffers of `dtype` elements.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer),
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; nothing is then written.
+    fn forward_with_mask_into_bytes => forward_with_mask_into(dst: Dst, src: Src; ; mask: &mut [u8]);
+
+    /// [`Options::backward_from_mask`] on a byte buffer of `dtype` elements.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] or [`Error::MaskLength`];
+    /// `grad` is then untouched.
+    fn backward_from_mask_bytes => backward_from_mask(grad: Grad; mask: &[u8];);
+
+    /// [`Options::backward_from_mask_into`] on byte buffers of `dtype` elements.
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer),
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; `dx` is then untouched.
+    fn backward_from_mask_into_bytes => backward_from_mask_into(dx: Dst, dy: Grad; mask: &[u8];);
 }
 
 #[inline(always)]
@@ -391,25 +438,28 @@ fn check_slope<T: Element>(alpha: T) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::InvalidSlope {
-            alpha: alpha.to_f64(),
+            alpha: alpha.to_scalar(),
         })
     }
 }
 
-fn check_bytes<T>(bytes: &[u8], operand: Operand) -> Result<(), Error> {
-    let (size, align) = (core::mem::size_of::<T>(), core::mem::align_of::<T>());
+fn check_bytes<T: Element>(bytes: &[u8], operand: Operand) -> Result<(), Error> {
+    let dtype = T::DTYPE;
+    let (size, align) = (dtype.size(), dtype.align());
     let offset = bytes.as_ptr() as usize % align;
     if bytes.is_empty() {
         Ok(())
     } else if offset != 0 {
         Err(Error::Misaligned {
             operand,
+            dtype,
             align,
             offset,
         })
     } else if !bytes.len().is_multiple_of(size) {
         Err(Error::RaggedBytes {
             operand,
+            dtype,
             len: bytes.len(),
             elem_size: size,
         })
@@ -426,6 +476,7 @@ fn cast_mut<T: Element>(bytes: &mut [u8], operand: Operand) -> Result<&mut [T], 
     // Cannot fail after `check_bytes`; map defensively rather than unwrap.
     bytemuck::try_cast_slice_mut(bytes).map_err(|_| Error::Misaligned {
         operand,
+        dtype: T::DTYPE,
         align: core::mem::align_of::<T>(),
         offset: 0,
     })
@@ -438,6 +489,7 @@ fn cast<T: Element>(bytes: &[u8], operand: Operand) -> Result<&[T], Error> {
     }
     bytemuck::try_cast_slice(bytes).map_err(|_| Error::Misaligned {
         operand,
+        dtype: T::DTYPE,
         align: core::mem::align_of::<T>(),
         offset: 0,
     })
@@ -450,12 +502,12 @@ fn cast<T: Element>(bytes: &[u8], operand: Operand) -> Result<&[T], Error> {
 macro_rules! entry_points {
     ($(
         $(#[$doc:meta])*
-        fn $name:ident<T>($($arg:ident: $ty:ty),*) -> $ret:ty;
+        fn $name:ident$(<$t:ident>)?($($arg:ident: $ty:ty),*) -> $ret:ty;
     )*) => {
         $(
             $(#[$doc])*
             #[inline]
-            pub fn $name<T: Element>($($arg: $ty),*) -> $ret {
+            pub fn $name$(<$t: Element>)?($($arg: $ty),*) -> $ret {
                 Options::new().$name($($arg),*)
             }
         )*
@@ -467,7 +519,7 @@ macro_rules! entry_points {
                 /// # Errors
                 /// [`Error::KernelUnavailable`] (checked first) if this CPU cannot run
                 /// the kernel, or the errors of the free function; no buffer is then written.
-                pub fn $name<T: Element>(self, $($arg: $ty),*) -> Result<(), Error> {
+                pub fn $name$(<$t: Element>)?(self, $($arg: $ty),*) -> Result<(), Error> {
                     Options::new().with_kernel(self)?.$name($($arg),*).into_result()
                 }
             )*
@@ -638,58 +690,104 @@ entry_points! {
     /// [`Error::MaskLength`]; `dx` is then untouched.
     fn backward_from_mask_into<T>(dx: &mut [T], dy: &[T], mask: &[u8], alpha: T) -> Result<(), Error>;
 
-    /// [`forward`] on a byte buffer of `T`s (native byte order), as engines often hold tensors.
+    /// [`forward`] on a byte buffer of `dtype` elements in native byte order, as
+    /// engines hold tensors with a run-time element type. `alpha` is rounded to
+    /// `dtype` (to nearest, ties to even), so any value of that type passes
+    /// exactly: an `f32` slope `a` as `f64::from(a)`.
     ///
     /// ```
-    /// let mut bytes: Vec<u8> = [-4.0f32, 4.0].iter().flat_map(|v| v.to_ne_bytes()).collect();
-    /// # // Vec<u8> is only 1-aligned; copy into an f32-aligned buffer for the example.
-    /// let mut store = [0f32; 2];
-    /// let aligned: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
-    /// aligned.copy_from_slice(&bytes);
-    /// leaky_relu::forward_bytes::<f32>(aligned, 0.5)?;
+    /// use leaky_relu::DType;
+    /// let mut store = [-4.0f32, 4.0];
+    /// let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut store); // 4-aligned bytes
+    /// leaky_relu::forward_bytes(bytes, DType::F32, 0.5)?;
     /// assert_eq!(store, [-2.0, 4.0]);
-    /// // One byte short of a whole element: refused, buffer untouched.
-    /// bytes.pop();
-    /// assert!(leaky_relu::forward_bytes::<f32>(&mut bytes, 0.5).is_err());
+    /// // A Vec<u8> is only 1-aligned and this one holds 7 bytes: refused, untouched.
+    /// let mut raw = vec![0u8; 7];
+    /// assert!(leaky_relu::forward_bytes(&mut raw, DType::F32, 0.5).is_err());
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// The element type is never inferred from the slope, so forgetting the
+    /// dtype does not compile (it once read `f32` data as `f64`):
+    ///
+    /// ```compile_fail,E0061
+    /// let mut raw = [0u8; 16];
+    /// leaky_relu::forward_bytes(&mut raw, 0.01)?;
+    /// # Ok::<(), leaky_relu::Error>(())
+    /// ```
+    ///
+    /// ```compile_fail,E0107
+    /// let mut raw = [0u8; 16];
+    /// leaky_relu::forward_bytes::<f32>(&mut raw, 0.01)?;
     /// # Ok::<(), leaky_relu::Error>(())
     /// ```
     ///
     /// # Errors
     /// [`Error::Misaligned`] or [`Error::RaggedBytes`]; `bytes` is then untouched.
-    fn forward_bytes<T>(bytes: &mut [u8], alpha: T) -> Result<(), Error>;
+    fn forward_bytes(bytes: &mut [u8], dtype: DType, alpha: f64) -> Result<(), Error>;
 
-    /// [`forward_into`] on byte buffers of `T`s (native byte order).
+    /// [`forward_into`] on byte buffers of `dtype` elements (see [`forward_bytes`]).
     ///
     /// # Errors
     /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
     /// [`Error::LengthMismatch`]; `dst` is then untouched.
-    fn forward_into_bytes<T>(dst: &mut [u8], src: &[u8], alpha: T) -> Result<(), Error>;
+    fn forward_into_bytes(dst: &mut [u8], src: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
 
-    /// [`backward`] on byte buffers of `T`s (native byte order).
+    /// [`backward`] on byte buffers of `dtype` elements (see [`forward_bytes`]).
     ///
     /// # Errors
     /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
     /// [`Error::LengthMismatch`]; `grad` is then untouched.
-    fn backward_bytes<T>(grad: &mut [u8], input: &[u8], alpha: T) -> Result<(), Error>;
+    fn backward_bytes(grad: &mut [u8], input: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
 
-    /// [`backward_into`] on byte buffers of `T`s (native byte order).
+    /// [`backward_into`] on byte buffers of `dtype` elements (see [`forward_bytes`]).
     ///
     /// # Errors
     /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer) or
     /// [`Error::LengthMismatch`]; `dx` is then untouched.
-    fn backward_into_bytes<T>(dx: &mut [u8], dy: &[u8], input: &[u8], alpha: T) -> Result<(), Error>;
+    fn backward_into_bytes(dx: &mut [u8], dy: &[u8], input: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
 
-    /// [`backward_from_output`] on byte buffers of `T`s (native byte order).
+    /// [`backward_from_output`] on byte buffers of `dtype` elements (see
+    /// [`forward_bytes`]); the slope is checked after rounding to `dtype`.
     ///
     /// # Errors
     /// [`Error::InvalidSlope`], [`Error::Misaligned`], [`Error::RaggedBytes`] or
     /// [`Error::LengthMismatch`]; `grad` is then untouched.
-    fn backward_from_output_bytes<T>(grad: &mut [u8], output: &[u8], alpha: T) -> Result<(), Error>;
+    fn backward_from_output_bytes(grad: &mut [u8], output: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
 
-    /// [`backward_from_output_into`] on byte buffers of `T`s (native byte order).
+    /// [`backward_from_output_into`] on byte buffers of `dtype` elements (see
+    /// [`forward_bytes`]); the slope is checked after rounding to `dtype`.
     ///
     /// # Errors
     /// [`Error::InvalidSlope`], [`Error::Misaligned`], [`Error::RaggedBytes`] or
     /// [`Error::LengthMismatch`]; `dx` is then untouched.
-    fn backward_from_output_into_bytes<T>(dx: &mut [u8], dy: &[u8], output: &[u8], alpha: T) -> Result<(), Error>;
+    fn backward_from_output_into_bytes(dx: &mut [u8], dy: &[u8], output: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
+
+    /// [`forward_with_mask`] on a byte buffer of `dtype` elements (see [`forward_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] or [`Error::MaskLength`];
+    /// nothing is then written.
+    fn forward_with_mask_bytes(bytes: &mut [u8], dtype: DType, alpha: f64, mask: &mut [u8]) -> Result<(), Error>;
+
+    /// [`forward_with_mask_into`] on byte buffers of `dtype` elements (see [`forward_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer),
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; nothing is then written.
+    fn forward_with_mask_into_bytes(dst: &mut [u8], src: &[u8], dtype: DType, alpha: f64, mask: &mut [u8]) -> Result<(), Error>;
+
+    /// [`backward_from_mask`] on a byte buffer of `dtype` elements (see [`forward_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] or [`Error::MaskLength`];
+    /// `grad` is then untouched.
+    fn backward_from_mask_bytes(grad: &mut [u8], mask: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
+
+    /// [`backward_from_mask_into`] on byte buffers of `dtype` elements (see [`forward_bytes`]).
+    ///
+    /// # Errors
+    /// [`Error::Misaligned`], [`Error::RaggedBytes`] (naming the buffer),
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; `dx` is then untouched.
+    fn backward_from_mask_into_bytes(dx: &mut [u8], dy: &[u8], mask: &[u8], dtype: DType, alpha: f64) -> Result<(), Error>;
 }

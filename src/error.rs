@@ -1,6 +1,6 @@
 //! The crate's one error type, [`Error`], and [`Operand`], which names the buffer at fault.
 
-use crate::Kernel;
+use crate::{DType, Kernel, Scalar};
 use core::fmt;
 
 /// Which argument of a call an [`Error`] is about.
@@ -39,7 +39,8 @@ impl fmt::Display for Operand {
 }
 
 /// Why a call was refused. Whenever a function returns an `Error`, it has not
-/// written to any buffer.
+/// written to any buffer. Every variant names the buffer at fault, and its
+/// message says what to do.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
@@ -50,21 +51,33 @@ pub enum Error {
         operand: Operand,
         /// Its length in elements.
         len: usize,
-        /// The length of the buffer the call writes.
+        /// The buffer the call writes, whose length every other buffer must have.
+        written: Operand,
+        /// The length of that buffer.
         expected: usize,
+    },
+    /// An array's shape differs from that of the array the call writes (the
+    /// `ndarray` feature's functions; they do not broadcast).
+    ShapeMismatch {
+        /// The array at fault.
+        operand: Operand,
+        /// The array the call writes, whose shape every other array must have.
+        written: Operand,
     },
     /// [`backward_from_output`](crate::backward_from_output) was given a negative
     /// or NaN slope. Only for `alpha >= 0` (which includes `-0.0` and `+inf`) is
     /// `y > 0` equivalent to `x > 0`; use [`backward`](crate::backward) with the
-    /// forward input instead.
+    /// forward input, or [`backward_from_mask`](crate::backward_from_mask), instead.
     InvalidSlope {
-        /// The offending slope, widened to `f64` (exact for `f32`).
-        alpha: f64,
+        /// The offending slope, in the element type of the call.
+        alpha: Scalar,
     },
     /// A byte buffer's address is not a multiple of the element's alignment.
     Misaligned {
         /// The buffer at fault.
         operand: Operand,
+        /// The element type the bytes were to be read as.
+        dtype: DType,
         /// Required alignment in bytes.
         align: usize,
         /// The buffer's address modulo `align`.
@@ -74,6 +87,8 @@ pub enum Error {
     RaggedBytes {
         /// The buffer at fault.
         operand: Operand,
+        /// The element type the bytes were to be read as.
+        dtype: DType,
         /// Its length in bytes.
         len: usize,
         /// Size of one element in bytes.
@@ -101,30 +116,38 @@ impl fmt::Display for Error {
             Error::LengthMismatch {
                 operand,
                 len,
+                written,
                 expected,
             } => write!(
                 f,
-                "length mismatch: {operand} has {len} elements, the buffer written has {expected}"
+                "length mismatch: {operand} has {len} elements but {written} (the buffer written) has {expected}; every buffer of a call must have the same length"
+            ),
+            Error::ShapeMismatch { operand, written } => write!(
+                f,
+                "shape mismatch: {operand} has another shape than {written} (the array written); arrays are not broadcast"
             ),
             Error::InvalidSlope { alpha } => write!(
                 f,
-                "backward_from_output needs alpha >= 0 (got {alpha}); use backward() with the forward input"
+                "backward_from_output needs alpha >= 0, got {alpha} ({}); for a negative or NaN alpha use backward() with the forward input, or backward_from_mask()",
+                alpha.dtype()
             ),
             Error::Misaligned {
                 operand,
+                dtype,
                 align,
                 offset,
             } => write!(
                 f,
-                "{operand} bytes are misaligned: address is {offset} bytes past a multiple of {align}"
+                "{operand} bytes are misaligned for {dtype}: the address is {offset} bytes past a multiple of {align}; allocate the buffer as {dtype} elements (a Vec<{dtype}> viewed with bytemuck::cast_slice_mut), or copy the bytes into one"
             ),
             Error::RaggedBytes {
                 operand,
+                dtype,
                 len,
                 elem_size,
             } => write!(
                 f,
-                "{operand} has {len} bytes, not a whole number of {elem_size}-byte elements"
+                "{operand} has {len} bytes, not a whole number of {elem_size}-byte {dtype} elements; check the dtype and the buffer's length"
             ),
             Error::MaskLength {
                 len,
@@ -134,11 +157,16 @@ impl fmt::Display for Error {
                 f,
                 "mask has {len} bytes; {elements} elements need mask_len({elements}) = {expected} (one bit each)"
             ),
-            Error::KernelUnavailable { kernel } => write!(
-                f,
-                "kernel `{}` is not available on this CPU or build",
-                kernel.name()
-            ),
+            Error::KernelUnavailable { kernel } => {
+                write!(
+                    f,
+                    "kernel `{kernel}` is not available on this CPU or build; available:"
+                )?;
+                for k in Kernel::ALL.iter().filter(|k| k.is_available()) {
+                    write!(f, " {k}")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -158,15 +186,20 @@ impl Error {
         (len == expected).then_some(()).ok_or(e)
     }
 
-    /// `Ok` if `operand`'s length `len` equals `expected`, the length of the
-    /// buffer the call writes; else [`Error::LengthMismatch`].
-    pub(crate) fn check_len(expected: usize, operand: Operand, len: usize) -> Result<(), Error> {
+    /// `Ok` if `operand`'s length `len` equals `expected`, the length of
+    /// `written`, the buffer the call writes; else [`Error::LengthMismatch`].
+    pub(crate) fn check_len(
+        (written, expected): (Operand, usize),
+        operand: Operand,
+        len: usize,
+    ) -> Result<(), Error> {
         if len == expected {
             Ok(())
         } else {
             Err(Error::LengthMismatch {
                 operand,
                 len,
+                written,
                 expected,
             })
         }

@@ -149,8 +149,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layering, bottom up; each module imports only from those before it:
-// kernels, element, dispatch, error, reference, par, api.
+// kernels, element, dispatch, error, reference, par, api, diagnostics.
 mod api;
+mod diagnostics;
 mod dispatch;
 mod element;
 mod error;
@@ -159,18 +160,21 @@ mod par;
 pub mod reference;
 
 pub use api::{
-    Options, backward, backward_bytes, backward_from_mask, backward_from_mask_into,
-    backward_from_output, backward_from_output_bytes, backward_from_output_into,
-    backward_from_output_into_bytes, backward_into, backward_into_bytes, forward, forward_bytes,
-    forward_into, forward_into_bytes, forward_with_mask, forward_with_mask_into, mask_len,
+    Options, backward, backward_bytes, backward_from_mask, backward_from_mask_bytes,
+    backward_from_mask_into, backward_from_mask_into_bytes, backward_from_output,
+    backward_from_output_bytes, backward_from_output_into, backward_from_output_into_bytes,
+    backward_into, backward_into_bytes, forward, forward_bytes, forward_into, forward_into_bytes,
+    forward_with_mask, forward_with_mask_bytes, forward_with_mask_into,
+    forward_with_mask_into_bytes, mask_len,
 };
+pub use diagnostics::{Diagnostics, Rejected, diagnostics};
 pub use dispatch::state::KERNEL_ENV;
 pub use dispatch::{Kernel, UnknownKernel};
-pub use element::Element;
+pub use element::{DType, Element, Scalar, UnknownDType};
 pub use error::{Error, Operand};
 pub use par::{
-    GRANULE_BYTES, PAR_THRESHOLD_BYTES, PARALLELISM_ENV, Parallelism, default_parallelism,
-    set_default_parallelism,
+    GRANULE_BYTES, PAR_THRESHOLD_BYTES, PARALLELISM_ENV, Parallelism, ParallelismSource, PoolState,
+    UnknownParallelism, default_parallelism, set_default_parallelism,
 };
 
 /// The README's Rust examples, compiled and run as doctests.

@@ -39,26 +39,50 @@ impl fmt::Display for Parallelism {
 }
 
 impl FromStr for Parallelism {
-    type Err = ();
+    type Err = UnknownParallelism;
 
-    /// `auto`, `serial` (also `off`, `0`, `1`) or `parallel` (also `on`), any ASCII case.
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "auto" => Ok(Parallelism::Auto),
-            "serial" | "off" | "0" | "1" | "false" => Ok(Parallelism::Serial),
-            "parallel" | "on" | "true" => Ok(Parallelism::Parallel),
-            _ => Err(()),
-        }
+    /// `auto`, `serial` or `parallel`, ignoring ASCII case and surrounding
+    /// whitespace. Nothing else: a number would read as a thread count, which
+    /// this setting is not.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PARALLELISMS
+            .iter()
+            .copied()
+            .find(|p| p.to_string().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownParallelism(s.to_owned()))
     }
 }
+
+/// The error of parsing a [`Parallelism`]: the string that named none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownParallelism(pub String);
+
+impl fmt::Display for UnknownParallelism {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown parallelism {:?}: expected auto, serial or parallel",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownParallelism {}
 
 /// Name of the parallelism environment variable.
 pub const PARALLELISM_ENV: &str = "LEAKY_RELU_PARALLELISM";
 
-/// The default parallelism: `UNSET` until first read or set. The cold path
-/// reads `LEAKY_RELU_PARALLELISM` once; afterwards a call costs one load.
+/// The default parallelism: `UNSET` until first read or set, else its code
+/// (the low two bits) and where it came from (`FROM_ENV`, `FROM_SET`). The cold
+/// path reads `LEAKY_RELU_PARALLELISM` once; afterwards a call costs one load.
 static PARALLELISM: AtomicU8 = AtomicU8::new(UNSET);
 const UNSET: u8 = u8::MAX;
+const FROM_ENV: u8 = 4;
+const FROM_SET: u8 = 8;
+
+/// `LEAKY_RELU_PARALLELISM` as read at the first call (lossily decoded if not
+/// UTF-8), kept for [`crate::diagnostics`].
+static ENV_VALUE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
 const PARALLELISMS: [Parallelism; 3] = [
     Parallelism::Auto,
     Parallelism::Serial,
@@ -76,7 +100,7 @@ pub fn default_parallelism() -> Parallelism {
     if c == UNSET {
         c = init_parallelism();
     }
-    match c {
+    match c & 3 {
         1 => Parallelism::Serial,
         2 => Parallelism::Parallel,
         _ => Parallelism::Auto,
@@ -86,15 +110,48 @@ pub fn default_parallelism() -> Parallelism {
 #[cold]
 #[inline(never)]
 fn init_parallelism() -> u8 {
-    let p = std::env::var(PARALLELISM_ENV)
-        .ok()
-        .and_then(|v| v.parse::<Parallelism>().ok())
-        .unwrap_or(Parallelism::Auto);
+    let read = env_value()
+        .as_deref()
+        .and_then(|v| v.parse::<Parallelism>().ok());
+    let c = read.map_or(code(Parallelism::Auto), |p| code(p) | FROM_ENV);
     // A concurrent `set_default_parallelism` wins over the environment.
-    match PARALLELISM.compare_exchange(UNSET, code(p), Relaxed, Relaxed) {
-        Ok(_) => code(p),
+    match PARALLELISM.compare_exchange(UNSET, c, Relaxed, Relaxed) {
+        Ok(_) => c,
         Err(current) => current,
     }
+}
+
+/// The value of `LEAKY_RELU_PARALLELISM` the default was decided from.
+pub(crate) fn env_value() -> &'static Option<String> {
+    ENV_VALUE
+        .get_or_init(|| std::env::var_os(PARALLELISM_ENV).map(|v| v.to_string_lossy().into_owned()))
+}
+
+/// Where the default parallelism came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParallelismSource {
+    /// Nothing chose it: [`Parallelism::Auto`].
+    Default,
+    /// `LEAKY_RELU_PARALLELISM`, read at the first call.
+    Environment,
+    /// A call to [`set_default_parallelism`].
+    Set,
+}
+
+/// The default parallelism and where it came from (reading the environment if
+/// no call has yet).
+pub(crate) fn parallelism_source() -> (Parallelism, ParallelismSource) {
+    let p = default_parallelism();
+    let c = PARALLELISM.load(Relaxed);
+    let source = if c & FROM_SET != 0 {
+        ParallelismSource::Set
+    } else if c & FROM_ENV != 0 {
+        ParallelismSource::Environment
+    } else {
+        ParallelismSource::Default
+    };
+    (p, source)
 }
 
 /// Sets the process-wide default [`Parallelism`] used by the free functions and
@@ -103,7 +160,7 @@ fn init_parallelism() -> u8 {
 /// time: `set_default_parallelism(Parallelism::Serial)`. It overrides
 /// `LEAKY_RELU_PARALLELISM`.
 pub fn set_default_parallelism(p: Parallelism) {
-    PARALLELISM.store(code(p), Relaxed);
+    PARALLELISM.store(code(p) | FROM_SET, Relaxed);
 }
 
 /// Under [`Parallelism::Auto`], calls whose buffers total at least this many
@@ -190,6 +247,29 @@ mod pool {
         global_threads(state, pid)
     }
 
+    /// What a large `Auto` call from this thread would run on, without starting
+    /// or resolving anything.
+    pub(super) fn describe() -> super::PoolState {
+        use super::PoolState;
+        if rayon::current_thread_index().is_some() {
+            return PoolState::Current {
+                threads: rayon::current_num_threads(),
+            };
+        }
+        let state = GLOBAL.load(Relaxed);
+        if state == UNUSABLE {
+            PoolState::Unavailable
+        } else if (state >> 32) as u32 != pid() && state != 0 {
+            PoolState::ForkedChild
+        } else if state as u32 == 0 {
+            PoolState::NotStarted
+        } else {
+            PoolState::Global {
+                threads: global_threads(state, pid()),
+            }
+        }
+    }
+
     /// This process's id where `fork` exists (unix); elsewhere a constant
     /// (`std::process::id` panics on wasm32-wasip1).
     #[inline]
@@ -247,6 +327,62 @@ mod pool {
             _ => (u64::from(pid) << 32) | threads().clamp(1, u32::MAX as usize) as u64,
         }
     }
+}
+
+/// The threads a large [`Parallelism::Auto`] call from the calling thread would
+/// be split across, as [`crate::diagnostics`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PoolState {
+    /// Built without the `rayon` feature: every call runs serially.
+    NoRayon,
+    /// Called from a worker of a rayon pool: that pool, of `threads` threads.
+    Current {
+        /// Threads of that pool.
+        threads: usize,
+    },
+    /// rayon's global pool, started or found by this crate.
+    Global {
+        /// Threads of the global pool.
+        threads: usize,
+    },
+    /// Not decided yet: the first large call from outside a pool starts (or
+    /// finds) rayon's global pool.
+    NotStarted,
+    /// The global pool could not be started (no thread could be created), or
+    /// the target has no threads: calls run serially.
+    Unavailable,
+    /// A `fork()`ed child of the process that started the pool: serial.
+    ForkedChild,
+}
+
+impl fmt::Display for PoolState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolState::NoRayon => f.write_str("none (built without the `rayon` feature): serial"),
+            PoolState::Current { threads } => {
+                write!(f, "the current rayon pool, {threads} threads")
+            }
+            PoolState::Global { threads } => write!(f, "rayon's global pool, {threads} threads"),
+            PoolState::NotStarted => f.write_str(
+                "rayon's global pool, not started yet (the first large call from outside a pool starts it)",
+            ),
+            PoolState::Unavailable => {
+                f.write_str("none: rayon's global pool could not be started; calls run serially")
+            }
+            PoolState::ForkedChild => f.write_str(
+                "none: this is a forked child of the process that started the pool; calls run serially",
+            ),
+        }
+    }
+}
+
+/// The pool state for the calling thread.
+pub(crate) fn pool_state() -> PoolState {
+    #[cfg(feature = "rayon")]
+    return pool::describe();
+    #[cfg(not(feature = "rayon"))]
+    PoolState::NoRayon
 }
 
 /// Pure chunking rule, separated for testing: `None` if one thread, else a
@@ -433,6 +569,13 @@ mod tests {
     fn parallelism_codes_round_trip() {
         for p in PARALLELISMS {
             assert_eq!(PARALLELISMS[code(p) as usize], p);
+            assert_eq!(p.to_string().parse(), Ok(p));
+            assert_eq!(format!(" {} ", p.to_string().to_uppercase()).parse(), Ok(p));
+        }
+        for bad in ["1", "0", "on", "threads", "", "auto2"] {
+            let e = bad.parse::<Parallelism>().unwrap_err();
+            assert_eq!(e, UnknownParallelism(bad.to_owned()));
+            assert!(e.to_string().contains("auto, serial or parallel"), "{e}");
         }
     }
 

@@ -24,7 +24,7 @@ pub fn forward<T: Element>(buf: &mut [T], alpha: T) {
 /// # Errors
 /// [`Error::LengthMismatch`] if the slices differ in length; `grad` is then untouched.
 pub fn backward<T: Element>(grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error> {
-    Error::check_len(grad.len(), Operand::Input, input.len())?;
+    Error::check_len((Operand::Grad, grad.len()), Operand::Input, input.len())?;
     for (g, &x) in grad.iter_mut().zip(input) {
         *g = if x > T::default() { *g } else { *g * alpha };
     }
@@ -36,7 +36,7 @@ pub fn backward<T: Element>(grad: &mut [T], input: &[T], alpha: T) -> Result<(),
 /// # Errors
 /// [`Error::LengthMismatch`] if the slices differ in length; `dst` is then untouched.
 pub fn forward_into<T: Element>(dst: &mut [T], src: &[T], alpha: T) -> Result<(), Error> {
-    Error::check_len(dst.len(), Operand::Src, src.len())?;
+    Error::check_len((Operand::Dst, dst.len()), Operand::Src, src.len())?;
     dst.copy_from_slice(src);
     forward(dst, alpha);
     Ok(())
@@ -53,8 +53,8 @@ pub fn backward_into<T: Element>(
     input: &[T],
     alpha: T,
 ) -> Result<(), Error> {
-    Error::check_len(dx.len(), Operand::Grad, dy.len())?;
-    Error::check_len(dx.len(), Operand::Input, input.len())?;
+    Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
+    Error::check_len((Operand::Dst, dx.len()), Operand::Input, input.len())?;
     dx.copy_from_slice(dy);
     backward(dx, input, alpha)
 }

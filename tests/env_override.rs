@@ -3,7 +3,7 @@
 //! tests; it holds a single `#[test]` so nothing reads the choice before the
 //! variables are set.
 
-use leaky_relu::{Kernel, Parallelism};
+use leaky_relu::{Kernel, Parallelism, ParallelismSource};
 
 #[test]
 fn env_overrides_kernel_and_parallelism() {
@@ -15,6 +15,19 @@ fn env_overrides_kernel_and_parallelism() {
     }
     assert_eq!(Kernel::best(), Kernel::Scalar);
     assert_eq!(leaky_relu::default_parallelism(), Parallelism::Serial);
+    let d = leaky_relu::diagnostics();
+    assert_eq!((d.kernel, d.kernel_from_env), (Kernel::Scalar, true));
+    assert_eq!(d.parallelism_source, ParallelismSource::Environment);
+    assert_eq!(d.rejected, []);
+    let shown = d.to_string();
+    assert!(
+        shown.contains("kernel: scalar (named by LEAKY_RELU_KERNEL"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("parallelism: serial (from LEAKY_RELU_PARALLELISM"),
+        "{shown}"
+    );
 
     // Read once: a later change of the variable has no effect.
     // SAFETY: as above.
@@ -32,4 +45,6 @@ fn env_overrides_kernel_and_parallelism() {
     leaky_relu::set_default_parallelism(Parallelism::Auto);
     assert_eq!(leaky_relu::default_parallelism(), Parallelism::Auto);
     assert_eq!(Kernel::best(), Kernel::Scalar);
+    let d = leaky_relu::diagnostics();
+    assert_eq!(d.parallelism_source, ParallelismSource::Set);
 }

@@ -1,7 +1,7 @@
 //! Every error variant is produced by the public API, carries what it promises,
 //! displays a message, and leaves every buffer untouched (compared by bits).
 
-use leaky_relu::{Error, Kernel, Operand, Options};
+use leaky_relu::{DType, Error, Kernel, Operand, Options, Scalar};
 
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
@@ -14,12 +14,17 @@ fn length_mismatch_leaves_grad_untouched() {
     let mismatch = |operand, len, expected| Error::LengthMismatch {
         operand,
         len,
+        written: Operand::Grad,
         expected,
     };
     let e = leaky_relu::backward(&mut g, &[-1.0, -1.0], 0.5).unwrap_err();
     assert_eq!(e, mismatch(Operand::Input, 2, 3));
     assert!(e.to_string().contains('3') && e.to_string().contains('2'));
-    assert!(e.to_string().contains("input"));
+    assert_eq!(
+        e.to_string(),
+        "length mismatch: input has 2 elements but grad (the buffer written) has 3; \
+         every buffer of a call must have the same length"
+    );
     let e = leaky_relu::backward_from_output(&mut g, &[-1.0; 4], 0.5).unwrap_err();
     assert_eq!(e, mismatch(Operand::Output, 4, 3));
     for k in Kernel::available() {
@@ -37,6 +42,7 @@ fn out_of_place_length_mismatch_leaves_dst_untouched() {
         Err(Error::LengthMismatch {
             operand,
             len,
+            written: Operand::Dst,
             expected,
         })
     };
@@ -97,9 +103,9 @@ fn invalid_slope_for_backward_from_output() {
         let mut g = vec![1.0f64, -2.0, 3.0];
         let e = leaky_relu::backward_from_output(&mut g, &y, alpha).unwrap_err();
         match e {
-            Error::InvalidSlope { alpha: a } => {
-                assert!(a.to_bits() == alpha.to_bits() || (a.is_nan() && alpha.is_nan()))
-            }
+            Error::InvalidSlope {
+                alpha: Scalar::F64(a),
+            } => assert!(a.to_bits() == alpha.to_bits() || (a.is_nan() && alpha.is_nan())),
             other => panic!("alpha {alpha}: {other:?}"),
         }
         assert!(!e.to_string().is_empty());
@@ -120,9 +126,12 @@ fn invalid_slope_for_backward_from_output() {
     assert_eq!(
         leaky_relu::backward_from_output(&mut g, &[1.0], -0.1f32),
         Err(Error::InvalidSlope {
-            alpha: -0.1f32 as f64
+            alpha: Scalar::F32(-0.1)
         })
     );
+    // Displayed in its own type, not widened (-0.10000000149011612).
+    let e = leaky_relu::backward_from_output(&mut g, &[1.0], -0.1f32).unwrap_err();
+    assert!(e.to_string().contains("got -0.1 (f32)"), "{e}");
 }
 
 /// An 8-aligned byte buffer with room for an offset.
@@ -138,17 +147,22 @@ fn misaligned_and_ragged_bytes() {
     let before = bytes.to_vec();
 
     // Misaligned start (1 byte in), whole number of elements.
-    let e = leaky_relu::forward_bytes::<f32>(&mut bytes[1..17], 0.5).unwrap_err();
+    let e = leaky_relu::forward_bytes(&mut bytes[1..17], DType::F32, 0.5).unwrap_err();
     assert_eq!(
         e,
         Error::Misaligned {
             operand: Operand::Buffer,
+            dtype: DType::F32,
             align: 4,
             offset: 1
         }
     );
-    assert!(e.to_string().contains("misaligned"));
-    let e = leaky_relu::forward_bytes::<f64>(&mut bytes[4..20], 0.5).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("misaligned for f32") && msg.contains("Vec<f32>"),
+        "says what to do: {msg}"
+    );
+    let e = leaky_relu::forward_bytes(&mut bytes[4..20], DType::F64, 0.5).unwrap_err();
     assert!(matches!(
         e,
         Error::Misaligned {
@@ -159,11 +173,12 @@ fn misaligned_and_ragged_bytes() {
     ));
 
     // Ragged length.
-    let e = leaky_relu::forward_bytes::<f32>(&mut bytes[..10], 0.5).unwrap_err();
+    let e = leaky_relu::forward_bytes(&mut bytes[..10], DType::F32, 0.5).unwrap_err();
     assert_eq!(
         e,
         Error::RaggedBytes {
             operand: Operand::Buffer,
+            dtype: DType::F32,
             len: 10,
             elem_size: 4
         }
@@ -173,7 +188,7 @@ fn misaligned_and_ragged_bytes() {
 
     // Backward names the buffer at fault: grad, input or output.
     let (g, x) = bytes.split_at_mut(32);
-    let e = leaky_relu::backward_bytes::<f32>(&mut g[..6], &x[..8], 0.5).unwrap_err();
+    let e = leaky_relu::backward_bytes(&mut g[..6], &x[..8], DType::F32, 0.5).unwrap_err();
     assert!(matches!(
         e,
         Error::RaggedBytes {
@@ -181,7 +196,7 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e = leaky_relu::backward_bytes::<f32>(&mut g[..8], &x[1..9], 0.5).unwrap_err();
+    let e = leaky_relu::backward_bytes(&mut g[..8], &x[1..9], DType::F32, 0.5).unwrap_err();
     assert!(matches!(
         e,
         Error::Misaligned {
@@ -189,7 +204,8 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e = leaky_relu::backward_from_output_bytes::<f64>(&mut g[..8], &x[..12], 0.5).unwrap_err();
+    let e =
+        leaky_relu::backward_from_output_bytes(&mut g[..8], &x[..12], DType::F64, 0.5).unwrap_err();
     assert!(matches!(
         e,
         Error::RaggedBytes {
@@ -197,19 +213,20 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e = leaky_relu::backward_bytes::<f32>(&mut g[..8], &x[..16], 0.5).unwrap_err();
+    let e = leaky_relu::backward_bytes(&mut g[..8], &x[..16], DType::F32, 0.5).unwrap_err();
     assert_eq!(
         e,
         Error::LengthMismatch {
             operand: Operand::Input,
             len: 4,
+            written: Operand::Grad,
             expected: 2
         }
     );
     // Out of place: each buffer is named, the destination first.
     let (x, y) = x.split_at_mut(16);
     // Several bad buffers: the first in argument order is named.
-    let e = leaky_relu::forward_into_bytes::<f32>(&mut g[1..9], &x[1..9], 0.5).unwrap_err();
+    let e = leaky_relu::forward_into_bytes(&mut g[1..9], &x[1..9], DType::F32, 0.5).unwrap_err();
     assert!(
         matches!(
             e,
@@ -220,8 +237,8 @@ fn misaligned_and_ragged_bytes() {
         ),
         "{e:?}"
     );
-    let e =
-        leaky_relu::backward_into_bytes::<f32>(&mut g[..8], &x[1..9], &y[..5], 0.5).unwrap_err();
+    let e = leaky_relu::backward_into_bytes(&mut g[..8], &x[1..9], &y[..5], DType::F32, 0.5)
+        .unwrap_err();
     assert!(
         matches!(
             e,
@@ -232,7 +249,7 @@ fn misaligned_and_ragged_bytes() {
         ),
         "{e:?}"
     );
-    let e = leaky_relu::forward_into_bytes::<f32>(&mut g[1..9], &x[..8], 0.5).unwrap_err();
+    let e = leaky_relu::forward_into_bytes(&mut g[1..9], &x[..8], DType::F32, 0.5).unwrap_err();
     assert!(matches!(
         e,
         Error::Misaligned {
@@ -240,7 +257,7 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e = leaky_relu::forward_into_bytes::<f32>(&mut g[..8], &x[..7], 0.5).unwrap_err();
+    let e = leaky_relu::forward_into_bytes(&mut g[..8], &x[..7], DType::F32, 0.5).unwrap_err();
     assert!(matches!(
         e,
         Error::RaggedBytes {
@@ -248,8 +265,8 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e =
-        leaky_relu::backward_into_bytes::<f32>(&mut g[..8], &x[2..10], &y[..8], 0.5).unwrap_err();
+    let e = leaky_relu::backward_into_bytes(&mut g[..8], &x[2..10], &y[..8], DType::F32, 0.5)
+        .unwrap_err();
     assert!(matches!(
         e,
         Error::Misaligned {
@@ -257,7 +274,8 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e = leaky_relu::backward_into_bytes::<f32>(&mut g[..8], &x[..8], &y[..5], 0.5).unwrap_err();
+    let e = leaky_relu::backward_into_bytes(&mut g[..8], &x[..8], &y[..5], DType::F32, 0.5)
+        .unwrap_err();
     assert!(matches!(
         e,
         Error::RaggedBytes {
@@ -265,31 +283,44 @@ fn misaligned_and_ragged_bytes() {
             ..
         }
     ));
-    let e = leaky_relu::backward_from_output_into_bytes::<f64>(&mut g[..8], &x[..8], &y[..16], 0.5)
-        .unwrap_err();
+    let e = leaky_relu::backward_from_output_into_bytes(
+        &mut g[..8],
+        &x[..8],
+        &y[..16],
+        DType::F64,
+        0.5,
+    )
+    .unwrap_err();
     assert!(matches!(
         e,
         Error::LengthMismatch {
             operand: Operand::Output,
             len: 2,
+            written: Operand::Dst,
             expected: 1
         }
     ));
-    let e =
-        leaky_relu::backward_from_output_into_bytes::<f64>(&mut g[..3], &x[..8], &y[..8], f64::NAN)
-            .unwrap_err();
+    let e = leaky_relu::backward_from_output_into_bytes(
+        &mut g[..3],
+        &x[..8],
+        &y[..8],
+        DType::F64,
+        f64::NAN,
+    )
+    .unwrap_err();
     assert!(
         matches!(e, Error::InvalidSlope { .. }),
         "slope first: {e:?}"
     );
-    let e = leaky_relu::backward_from_output_bytes::<f32>(&mut g[..8], &x[..8], -1.0).unwrap_err();
+    let e =
+        leaky_relu::backward_from_output_bytes(&mut g[..8], &x[..8], DType::F32, -1.0).unwrap_err();
     assert!(matches!(e, Error::InvalidSlope { .. }));
     assert_eq!(bytes, &before[..]);
 
     // Empty buffers are fine whatever their address.
-    leaky_relu::forward_bytes::<f32>(&mut bytes[1..1], 0.5).unwrap();
+    leaky_relu::forward_bytes(&mut bytes[1..1], DType::F32, 0.5).unwrap();
     let mut empty: Vec<u8> = Vec::new();
-    leaky_relu::forward_bytes::<f64>(&mut empty, 0.5).unwrap();
+    leaky_relu::forward_bytes(&mut empty, DType::F64, 0.5).unwrap();
 }
 
 #[test]
@@ -297,7 +328,7 @@ fn bytes_api_matches_slices() {
     let mut store = aligned_bytes(64);
     let vals: Vec<f64> = store.iter().map(|&b| f64::from_bits(b)).collect();
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
-    leaky_relu::forward_bytes::<f64>(bytes, 0.25).unwrap();
+    leaky_relu::forward_bytes(bytes, DType::F64, 0.25).unwrap();
     let mut want = vals.clone();
     leaky_relu::reference::forward(&mut want, 0.25);
     let got: &[f64] = bytemuck::cast_slice(bytes);
@@ -305,10 +336,56 @@ fn bytes_api_matches_slices() {
 
     let mut g = vec![1.0f64; 64];
     let gb: &mut [u8] = bytemuck::cast_slice_mut(&mut g);
-    leaky_relu::backward_bytes::<f64>(gb, bytemuck::cast_slice(&vals), 0.25).unwrap();
+    leaky_relu::backward_bytes(gb, bytemuck::cast_slice(&vals), DType::F64, 0.25).unwrap();
     let mut gw = vec![1.0f64; 64];
     leaky_relu::reference::backward(&mut gw, &vals, 0.25).unwrap();
     assert_eq!(g, gw);
+}
+
+/// The byte forms round an `f64` alpha to the dtype once, to nearest even,
+/// and check the slope after rounding, reporting it in the dtype.
+#[test]
+fn byte_forms_round_alpha_to_the_dtype() {
+    let vals: Vec<f32> = (0..37).map(|i| i as f32 - 20.5).collect();
+    for alpha in [0.01f64, 0.1, 1.0 / 3.0, 1e-50, -1e-50, 1e300, f64::NAN] {
+        let mut via_bytes = vals.clone();
+        leaky_relu::forward_bytes(bytemuck::cast_slice_mut(&mut via_bytes), DType::F32, alpha)
+            .unwrap();
+        let mut want = vals.clone();
+        leaky_relu::reference::forward(&mut want, alpha as f32);
+        assert_eq!(bits(&via_bytes), bits(&want), "alpha {alpha}");
+    }
+    // -1e-50 rounds to -0.0f32, a valid slope for backward_from_output.
+    let mut g = vec![1.0f32; 4];
+    let y = [1.0f32, -1.0, 0.0, 2.0];
+    leaky_relu::backward_from_output_bytes(
+        bytemuck::cast_slice_mut(&mut g),
+        bytemuck::cast_slice(&y),
+        DType::F32,
+        -1e-50,
+    )
+    .unwrap();
+    assert_eq!(bits(&g), bits(&[1.0, -0.0, -0.0, 1.0]));
+    let e = leaky_relu::backward_from_output_bytes(
+        bytemuck::cast_slice_mut(&mut g),
+        bytemuck::cast_slice(&y),
+        DType::F32,
+        -0.1,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        Error::InvalidSlope {
+            alpha: Scalar::F32(-0.1)
+        }
+    );
+    // A dtype that does not fit the bytes' length is refused, untouched.
+    let mut five = [0u32; 3];
+    let b: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut five)[..4];
+    assert!(matches!(
+        leaky_relu::forward_bytes(b, DType::F64, 0.5),
+        Err(Error::Misaligned { .. } | Error::RaggedBytes { .. })
+    ));
 }
 
 #[test]
@@ -381,8 +458,12 @@ fn errors_are_std_errors() {
     takes(&Error::LengthMismatch {
         operand: Operand::Input,
         len: 1,
+        written: Operand::Grad,
         expected: 2,
     });
+    takes(&"sse9".parse::<Kernel>().unwrap_err());
+    takes(&"threads".parse::<leaky_relu::Parallelism>().unwrap_err());
+    takes(&"float".parse::<DType>().unwrap_err());
 }
 
 /// A mask of the wrong length is `MaskLength`, for every mask operation, every
@@ -439,6 +520,7 @@ fn mask_length_leaves_everything_untouched() {
         Err(Error::LengthMismatch {
             operand: Operand::Src,
             len: 8,
+            written: Operand::Dst,
             expected: 9
         })
     );
@@ -447,6 +529,7 @@ fn mask_length_leaves_everything_untouched() {
         Err(Error::LengthMismatch {
             operand: Operand::Grad,
             len: 8,
+            written: Operand::Dst,
             expected: 9
         })
     );

@@ -35,7 +35,7 @@ fn longer_than_u32_max_elements() {
 
     // The byte API on the same buffer (17 GiB of bytes): alpha = 4 undoes 0.25.
     let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut v);
-    leaky_relu::forward_bytes::<f32>(bytes, 4.0).unwrap();
+    leaky_relu::forward_bytes(bytes, leaky_relu::DType::F32, 4.0).unwrap();
     assert_eq!(v[n - 2], -2.0);
     assert_eq!(v[u32::MAX as usize + 2], -2.0);
     assert_eq!(v[n - 1], 8.0);

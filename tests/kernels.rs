@@ -122,20 +122,26 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
     let from_output = matches!(op, Op::BackwardFromOutput | Op::BackwardFromOutputInto);
     let slice = &mut buf[off..off + len];
     let mask = &mut mbuf[moff..moff + ml];
-    let res = match op {
-        Op::Forward => {
-            r.opts.forward(slice, alpha);
-            Ok(())
+    let res = if r.bytes {
+        via_bytes(&r.opts, op, slice, src, decide, mask, alpha)
+    } else {
+        match op {
+            Op::Forward => {
+                r.opts.forward(slice, alpha);
+                Ok(())
+            }
+            Op::Backward => r.opts.backward(slice, decide, alpha),
+            Op::BackwardFromOutput => r.opts.backward_from_output(slice, decide, alpha),
+            Op::ForwardInto => r.opts.forward_into(slice, src, alpha),
+            Op::BackwardInto => r.opts.backward_into(slice, src, decide, alpha),
+            Op::BackwardFromOutputInto => {
+                r.opts.backward_from_output_into(slice, src, decide, alpha)
+            }
+            Op::ForwardWithMask => r.opts.forward_with_mask(slice, alpha, mask),
+            Op::ForwardWithMaskInto => r.opts.forward_with_mask_into(slice, src, alpha, mask),
+            Op::BackwardFromMask => r.opts.backward_from_mask(slice, mask, alpha),
+            Op::BackwardFromMaskInto => r.opts.backward_from_mask_into(slice, src, mask, alpha),
         }
-        Op::Backward => r.opts.backward(slice, decide, alpha),
-        Op::BackwardFromOutput => r.opts.backward_from_output(slice, decide, alpha),
-        Op::ForwardInto => r.opts.forward_into(slice, src, alpha),
-        Op::BackwardInto => r.opts.backward_into(slice, src, decide, alpha),
-        Op::BackwardFromOutputInto => r.opts.backward_from_output_into(slice, src, decide, alpha),
-        Op::ForwardWithMask => r.opts.forward_with_mask(slice, alpha, mask),
-        Op::ForwardWithMaskInto => r.opts.forward_with_mask_into(slice, src, alpha, mask),
-        Op::BackwardFromMask => r.opts.backward_from_mask(slice, mask, alpha),
-        Op::BackwardFromMaskInto => r.opts.backward_from_mask_into(slice, src, mask, alpha),
     };
     // The reference: the in-place operation on a copy of `vals`.
     let mut want = vals.to_vec();
@@ -177,6 +183,33 @@ fn check<T: F>(r: &Runner, op: Op, vals: &[T], aux: &[T], off: usize, alpha: T) 
         for v in inp[..soff].iter().chain(&inp[soff + len..]) {
             assert_eq!(v.bits(), canary.bits(), "{}: {what} padding changed", ctx());
         }
+    }
+}
+
+/// `op` through its byte form, with `T`'s dtype and `alpha` widened exactly.
+fn via_bytes<T: F>(
+    o: &Options,
+    op: Op,
+    slice: &mut [T],
+    src: &[T],
+    decide: &[T],
+    mask: &mut [u8],
+    alpha: T,
+) -> Result<(), leaky_relu::Error> {
+    let (d, a) = (T::DTYPE, alpha.to_f64());
+    let b: &mut [u8] = bytemuck::cast_slice_mut(slice);
+    let (s, x): (&[u8], &[u8]) = (bytemuck::cast_slice(src), bytemuck::cast_slice(decide));
+    match op {
+        Op::Forward => o.forward_bytes(b, d, a),
+        Op::Backward => o.backward_bytes(b, x, d, a),
+        Op::BackwardFromOutput => o.backward_from_output_bytes(b, x, d, a),
+        Op::ForwardInto => o.forward_into_bytes(b, s, d, a),
+        Op::BackwardInto => o.backward_into_bytes(b, s, x, d, a),
+        Op::BackwardFromOutputInto => o.backward_from_output_into_bytes(b, s, x, d, a),
+        Op::ForwardWithMask => o.forward_with_mask_bytes(b, d, a, mask),
+        Op::ForwardWithMaskInto => o.forward_with_mask_into_bytes(b, s, d, a, mask),
+        Op::BackwardFromMask => o.backward_from_mask_bytes(b, mask, d, a),
+        Op::BackwardFromMaskInto => o.backward_from_mask_into_bytes(b, s, mask, d, a),
     }
 }
 

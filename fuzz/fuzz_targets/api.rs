@@ -194,12 +194,12 @@ macro_rules! typed {
             let aux = typed(match op { 1 | 2 => src, 4 | 5 => dec, _ => &[] });
             let dst_before = dst.to_vec();
             let r = match op {
-                0 => opts.forward_bytes::<$t>(dst, alpha),
-                1 => opts.backward_bytes::<$t>(dst, src, alpha),
-                2 => opts.backward_from_output_bytes::<$t>(dst, src, alpha),
-                3 => opts.forward_into_bytes::<$t>(dst, src, alpha),
-                4 => opts.backward_into_bytes::<$t>(dst, src, dec, alpha),
-                _ => opts.backward_from_output_into_bytes::<$t>(dst, src, dec, alpha),
+                0 => opts.forward_bytes(dst, <$t as leaky_relu::Element>::DTYPE, f64::from(alpha)),
+                1 => opts.backward_bytes(dst, src, <$t as leaky_relu::Element>::DTYPE, f64::from(alpha)),
+                2 => opts.backward_from_output_bytes(dst, src, <$t as leaky_relu::Element>::DTYPE, f64::from(alpha)),
+                3 => opts.forward_into_bytes(dst, src, <$t as leaky_relu::Element>::DTYPE, f64::from(alpha)),
+                4 => opts.backward_into_bytes(dst, src, dec, <$t as leaky_relu::Element>::DTYPE, f64::from(alpha)),
+                _ => opts.backward_from_output_into_bytes(dst, src, dec, <$t as leaky_relu::Element>::DTYPE, f64::from(alpha)),
             };
             match r {
                 Err(Error::InvalidSlope { .. }) => assert!(slope_bad, "{}: slope refused wrongly", OPS[op]),

@@ -14,10 +14,30 @@ pub const KERNEL_ENV: &str = "LEAKY_RELU_KERNEL";
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
 
+/// `LEAKY_RELU_KERNEL` as read for [`ENGINE`] (lossily decoded if not UTF-8),
+/// kept for [`crate::diagnostics`].
+static ENV_VALUE: OnceLock<Option<String>> = OnceLock::new();
+
 /// The kernel the free functions run, with its token.
 #[inline]
 pub(crate) fn engine() -> Engine {
-    *ENGINE.get_or_init(|| choose(std::env::var(KERNEL_ENV).ok().as_deref()))
+    *ENGINE.get_or_init(|| choose(env_value().as_deref()))
+}
+
+/// The value of `LEAKY_RELU_KERNEL` the process-wide choice was made from.
+pub(crate) fn env_value() -> &'static Option<String> {
+    ENV_VALUE.get_or_init(|| std::env::var_os(KERNEL_ENV).map(|v| v.to_string_lossy().into_owned()))
+}
+
+/// Why an override value was not followed, or `None` if it was.
+pub(crate) fn rejection(value: &str) -> Option<String> {
+    match value.parse::<Kernel>() {
+        Err(e) => Some(e.to_string()),
+        Ok(k) if !k.is_available() => {
+            Some(crate::Error::KernelUnavailable { kernel: k }.to_string())
+        }
+        Ok(_) => None,
+    }
 }
 
 /// The kernel chosen for an override value `env` (the content of
@@ -62,5 +82,15 @@ mod tests {
             }
         }
         assert_eq!(choose(Some("scalar")).kernel(), Kernel::Scalar);
+        assert_eq!(rejection("Scalar"), None);
+        let unknown = rejection("sse9").unwrap();
+        assert!(
+            unknown.contains("\"sse9\"") && unknown.contains("avx2"),
+            "{unknown}"
+        );
+        if let Some(k) = Kernel::ALL.iter().find(|k| !k.is_available()) {
+            let why = rejection(k.name()).unwrap();
+            assert!(why.contains("not available"), "{why}");
+        }
     }
 }

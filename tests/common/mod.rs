@@ -14,6 +14,7 @@ pub trait F: Element + core::fmt::Display {
     /// flush-to-zero or denormals-are-zero may change.
     fn tiny(self) -> bool;
     fn from_f64(v: f64) -> Self;
+    fn to_f64(self) -> f64;
     /// +-0, +-inf, NaN payloads (quiet, signalling, negative), subnormals, MIN/MAX, ...
     fn specials() -> Vec<Self>;
     /// Random bit pattern from a 64-bit random word.
@@ -38,6 +39,9 @@ macro_rules! impl_f {
             }
             fn from_f64(v: f64) -> Self {
                 v as $t
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
             }
             fn specials() -> Vec<Self> {
                 let q: $u = $qnan;
@@ -145,6 +149,8 @@ pub fn values<T: F>(rng: &mut Rng, n: usize) -> Vec<T> {
 pub struct Runner {
     pub name: &'static str,
     pub opts: Options,
+    /// Run the byte forms (`forward_bytes(.., T::DTYPE, alpha)`) instead.
+    pub bytes: bool,
 }
 
 /// The kernels the sweeps run: every available one, or only those named in
@@ -202,12 +208,23 @@ pub fn runners() -> Vec<Runner> {
                 .with_kernel(k)
                 .expect("available kernel")
                 .with_parallelism(Parallelism::Serial),
+            bytes: false,
         })
         .collect();
     v.push(Runner {
         name: "dispatched",
         opts: Options::new(),
+        bytes: false,
     });
+    // The byte forms with a run-time dtype; natively only (they add a cast and
+    // a match, which Miri's runs of `dispatched` already reach).
+    if !cfg!(miri) {
+        v.push(Runner {
+            name: "dispatched, byte forms",
+            opts: Options::new(),
+            bytes: true,
+        });
+    }
     v
 }
 
@@ -221,6 +238,7 @@ pub fn parallel_runners() -> Vec<Runner> {
                 .with_kernel(k)
                 .expect("available kernel")
                 .with_parallelism(Parallelism::Parallel),
+            bytes: false,
         })
         .collect()
 }
