@@ -432,7 +432,7 @@ fn backward_mask_task<'a, T: Element>(g: InOut<'a, T>, mask: &'a [u8], alpha: T)
 }
 
 #[inline]
-fn check_slope<T: Element>(alpha: T) -> Result<(), Error> {
+pub(crate) fn check_slope<T: Element>(alpha: T) -> Result<(), Error> {
     // `>=` is false for NaN and true for -0.0 and +inf.
     if alpha >= T::default() {
         Ok(())

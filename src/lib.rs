@@ -156,6 +156,24 @@ mod dispatch;
 mod element;
 mod error;
 mod kernels;
+#[cfg(feature = "ndarray")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
+pub mod ndarray {
+    //! The operations on [`ndarray`] arrays and views (feature
+    //! `ndarray`), any dimension, any layout: contiguous operands that share
+    //! their memory order (standard, Fortran, reversed axes, transposed) run as
+    //! slices, with the dispatched kernel and the default parallelism;
+    //! anything else (stepped or sliced views, mixed layouts) runs element by
+    //! element with the reference formula, correct and serial. Every result is
+    //! bit-identical to the reference on the same logical elements. Shapes must
+    //! be equal ([`Error::ShapeMismatch`](crate::Error::ShapeMismatch)); nothing
+    //! broadcasts. Arrays are passed as `&mut a` / `&a` (an `Array`, a view or
+    //! an `ArrayRef`). The mask operations have no array form: use the slice
+    //! forms on `as_slice_memory_order`.
+    pub use crate::nd::*;
+}
+#[cfg(feature = "ndarray")]
+mod nd;
 mod par;
 pub mod reference;
 

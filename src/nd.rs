@@ -1,0 +1,171 @@
+//! The `ndarray` feature: every non-mask operation on arrays and views of any
+//! dimension and layout, at slice speed when the operands share a contiguous
+//! layout, element by element (the reference formula) otherwise.
+
+use crate::{Element, Error, Operand};
+use ::ndarray::{ArrayRef, Dimension, Zip};
+
+/// `Ok` unless `other`'s shape differs from `written`'s.
+fn check_shape<A, B, D: Dimension>(
+    written: (&ArrayRef<A, D>, Operand),
+    other: (&ArrayRef<B, D>, Operand),
+) -> Result<(), Error> {
+    if written.0.shape() == other.0.shape() {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch {
+            operand: other.1,
+            written: written.1,
+        })
+    }
+}
+
+/// Both arrays' memory as slices, if each is contiguous and they have the same
+/// strides (so the `i`-th elements of the slices are the same logical element).
+fn same_layout<'a, 'b, A, D: Dimension>(
+    dst: &'a mut ArrayRef<A, D>,
+    src: &'b ArrayRef<A, D>,
+) -> Option<(&'a mut [A], &'b [A])> {
+    if dst.strides() != src.strides() {
+        return None;
+    }
+    let s = src.as_slice_memory_order()?;
+    Some((dst.as_slice_memory_order_mut()?, s))
+}
+
+/// In-place [`forward`](crate::forward) on an array of any layout.
+///
+/// ```
+/// use ndarray::{array, s};
+/// let mut a = array![[1.0f32, -2.0], [-4.0, 8.0]];
+/// leaky_relu::ndarray::forward(&mut a.view_mut().reversed_axes(), 0.5); // transposed: contiguous
+/// leaky_relu::ndarray::forward(&mut a.slice_mut(s![.., 1]), 0.5); // strided column
+/// assert_eq!(a, array![[1.0, -0.5], [-2.0, 8.0]]);
+/// let mut b = array![1.0f32, -2.0];
+/// leaky_relu::ndarray::forward(&mut b, 0.5); // an owned array: `&mut b`
+/// assert_eq!(b, array![1.0, -1.0]);
+/// ```
+pub fn forward<A: Element, D: Dimension>(a: &mut ArrayRef<A, D>, alpha: A) {
+    match a.as_slice_memory_order_mut() {
+        Some(s) => crate::forward(s, alpha),
+        None => a.map_inplace(|x| *x = if *x > A::default() { *x } else { alpha * *x }),
+    }
+}
+
+/// Out-of-place [`forward_into`](crate::forward_into): `dst` and `src` of the
+/// same shape, any layouts.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] (naming [`Operand::Src`]); `dst` is then untouched.
+pub fn forward_into<A: Element, D: Dimension>(
+    dst: &mut ArrayRef<A, D>,
+    src: &ArrayRef<A, D>,
+    alpha: A,
+) -> Result<(), Error> {
+    check_shape((dst, Operand::Dst), (src, Operand::Src))?;
+    if let Some((d, s)) = same_layout(dst, src) {
+        return crate::forward_into(d, s, alpha);
+    }
+    dst.assign(src);
+    forward(dst, alpha);
+    Ok(())
+}
+
+/// In-place [`backward`](crate::backward): `grad` and `input` of the same
+/// shape, any layouts.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] (naming [`Operand::Input`]); `grad` is then untouched.
+pub fn backward<A: Element, D: Dimension>(
+    grad: &mut ArrayRef<A, D>,
+    input: &ArrayRef<A, D>,
+    alpha: A,
+) -> Result<(), Error> {
+    check_shape((grad, Operand::Grad), (input, Operand::Input))?;
+    decide(grad, input, alpha, |g, x, a| crate::backward(g, x, a))
+}
+
+/// In-place [`backward_from_output`](crate::backward_from_output): valid only
+/// for `alpha >= 0`.
+///
+/// # Errors
+/// [`Error::InvalidSlope`] (checked first) or [`Error::ShapeMismatch`]; `grad`
+/// is then untouched.
+pub fn backward_from_output<A: Element, D: Dimension>(
+    grad: &mut ArrayRef<A, D>,
+    output: &ArrayRef<A, D>,
+    alpha: A,
+) -> Result<(), Error> {
+    crate::api::check_slope(alpha)?;
+    check_shape((grad, Operand::Grad), (output, Operand::Output))?;
+    decide(grad, output, alpha, |g, y, a| {
+        crate::backward_from_output(g, y, a)
+    })
+}
+
+/// Out-of-place [`backward_into`](crate::backward_into).
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] (naming [`Operand::Grad`] for `dy`, or
+/// [`Operand::Input`]); `dx` is then untouched.
+pub fn backward_into<A: Element, D: Dimension>(
+    dx: &mut ArrayRef<A, D>,
+    dy: &ArrayRef<A, D>,
+    input: &ArrayRef<A, D>,
+    alpha: A,
+) -> Result<(), Error> {
+    check_shape((dx, Operand::Dst), (dy, Operand::Grad))?;
+    check_shape((dx, Operand::Dst), (input, Operand::Input))?;
+    if let Some((d, g)) = same_layout(dx, dy)
+        && let Some(x) = input
+            .as_slice_memory_order()
+            .filter(|_| input.strides() == dy.strides())
+    {
+        return crate::backward_into(d, g, x, alpha);
+    }
+    dx.assign(dy);
+    backward(dx, input, alpha)
+}
+
+/// Out-of-place [`backward_from_output_into`](crate::backward_from_output_into):
+/// valid only for `alpha >= 0`.
+///
+/// # Errors
+/// [`Error::InvalidSlope`] (checked first) or [`Error::ShapeMismatch`]; `dx` is
+/// then untouched.
+pub fn backward_from_output_into<A: Element, D: Dimension>(
+    dx: &mut ArrayRef<A, D>,
+    dy: &ArrayRef<A, D>,
+    output: &ArrayRef<A, D>,
+    alpha: A,
+) -> Result<(), Error> {
+    crate::api::check_slope(alpha)?;
+    check_shape((dx, Operand::Dst), (dy, Operand::Grad))?;
+    check_shape((dx, Operand::Dst), (output, Operand::Output))?;
+    if let Some((d, g)) = same_layout(dx, dy)
+        && let Some(y) = output
+            .as_slice_memory_order()
+            .filter(|_| output.strides() == dy.strides())
+    {
+        return crate::backward_from_output_into(d, g, y, alpha);
+    }
+    dx.assign(dy);
+    backward_from_output(dx, output, alpha)
+}
+
+/// `grad` scaled by `alpha` where `decide <= 0` (or NaN): through the slice
+/// operation `fast` when the layouts match, else element by element.
+fn decide<A: Element, D: Dimension>(
+    grad: &mut ArrayRef<A, D>,
+    decide: &ArrayRef<A, D>,
+    alpha: A,
+    fast: impl FnOnce(&mut [A], &[A], A) -> Result<(), Error>,
+) -> Result<(), Error> {
+    if let Some((g, x)) = same_layout(grad, decide) {
+        return fast(g, x, alpha);
+    }
+    Zip::from(grad).and(decide).for_each(|g, &x| {
+        *g = if x > A::default() { *g } else { *g * alpha };
+    });
+    Ok(())
+}
