@@ -137,9 +137,18 @@
 //! |---|---|---|
 //! | `rayon` | yes | splitting large buffers across the current rayon pool |
 //! | `portable` | yes | the `portable` kernel on `wide` (the fallback for x86 without AVX2) |
+//! | `ndarray` | no | [`ndarray`](mod@ndarray): the operations on arrays and views of any layout |
 //!
 //! With `default-features = false` the only dependency is `bytemuck` and
 //! every call runs serially.
+//!
+//! # Byte buffers and diagnostics
+//!
+//! Every operation has a `_bytes` form for tensors held as bytes with a
+//! run-time element type: [`forward_bytes(bytes, DType::F32, alpha)`](forward_bytes),
+//! with `alpha` an `f64` rounded once to the [`DType`]. [`diagnostics()`] reports
+//! the configuration in effect (kernel and why, parallelism and its source, the
+//! pool a large call would use) and every environment value that was ignored.
 
 #![deny(
     unsafe_op_in_unsafe_fn,
