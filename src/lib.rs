@@ -137,7 +137,7 @@
 //! |---|---|---|
 //! | `rayon` | yes | splitting large buffers across the current rayon pool |
 //! | `portable` | yes | the `portable` kernel on `wide` (the fallback for x86 without AVX2) |
-//! | `ndarray` | no | [`ndarray`](mod@ndarray): the operations on arrays and views of any layout |
+//! | `ndarray` | no | `leaky_relu::ndarray`: the operations on arrays and views of any layout |
 //!
 //! With `default-features = false` the only dependency is `bytemuck` and
 //! every call runs serially.
