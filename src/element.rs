@@ -6,6 +6,7 @@
 use crate::kernels::{Isa, Lane, Task};
 use core::fmt::{self, Debug};
 use core::ops::Mul;
+#[cfg(feature = "std")]
 use core::str::FromStr;
 
 /// A float type the kernels support: `f32` or `f64`. Sealed.
@@ -89,9 +90,11 @@ impl fmt::Display for DType {
 }
 
 /// The error of parsing a [`DType`]: the string that named none.
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownDType(pub String);
 
+#[cfg(feature = "std")]
 impl fmt::Display for UnknownDType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "unknown dtype {:?}: expected one of", self.0)?;
@@ -102,8 +105,10 @@ impl fmt::Display for UnknownDType {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for UnknownDType {}
 
+#[cfg(feature = "std")]
 impl FromStr for DType {
     type Err = UnknownDType;
 

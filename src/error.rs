@@ -171,7 +171,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 impl Error {
     /// `Ok` if a mask of `len` bytes fits `elements` elements exactly; else

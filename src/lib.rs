@@ -135,12 +135,20 @@
 //!
 //! | feature | default | what it turns on |
 //! |---|---|---|
-//! | `rayon` | yes | splitting large buffers across the current rayon pool |
+//! | `std` | yes | run-time detection through `std`, the environment overrides, [`diagnostics()`], [`Kernel::available`], parsing; without it the crate is `#![no_std]` and needs no allocator |
+//! | `rayon` | yes | splitting large buffers across the current rayon pool (implies `std`) |
 //! | `portable` | yes | the `portable` kernel on `wide` (the fallback for x86 without AVX2) |
 //! | `ndarray` | no | `leaky_relu::ndarray`: the operations on arrays and views of any layout |
 //!
-//! With `default-features = false` the only dependency is `bytemuck` and
-//! every call runs serially.
+//! With `default-features = false` the only dependency is `bytemuck`, the
+//! crate is `#![no_std]` without an allocator, and every call runs serially.
+//! It builds for `thumbv7em-none-eabihf`, `aarch64-unknown-none` (`neon`,
+//! statically) and `x86_64-unknown-uefi`. On x86 without `std` the CPU is
+//! detected with CPUID and XGETBV (OS support for the `ymm`/`zmm` state);
+//! soft-float targets such as `x86_64-unknown-uefi` get no x86 SIMD kernel
+//! (LLVM cannot compile run-time-entered AVX code for them) and run `portable`
+//! or `scalar`. Without `std` there is no environment: `LEAKY_RELU_KERNEL` and
+//! `LEAKY_RELU_PARALLELISM` do not apply, and the fastest kernel is used.
 //!
 //! # Byte buffers and diagnostics
 //!
@@ -150,6 +158,10 @@
 //! the configuration in effect (kernel and why, parallelism and its source, the
 //! pool a large call would use) and every environment value that was ignored.
 
+// Unit tests always have std (the harness needs it); `feature = "std"` still
+// selects the code paths, so `cargo test --no-default-features --lib` runs the
+// no_std ones natively.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(
     unsafe_op_in_unsafe_fn,
     clippy::undocumented_unsafe_blocks,
@@ -160,6 +172,7 @@
 // Layering, bottom up; each module imports only from those before it:
 // kernels, element, dispatch, error, reference, par, api, diagnostics.
 mod api;
+#[cfg(feature = "std")]
 mod diagnostics;
 mod dispatch;
 mod element;
@@ -194,14 +207,21 @@ pub use api::{
     forward_with_mask, forward_with_mask_bytes, forward_with_mask_into,
     forward_with_mask_into_bytes, mask_len,
 };
+#[cfg(feature = "std")]
 pub use diagnostics::{Diagnostics, Rejected, diagnostics};
+pub use dispatch::Kernel;
+#[cfg(feature = "std")]
+pub use dispatch::UnknownKernel;
 pub use dispatch::state::KERNEL_ENV;
-pub use dispatch::{Kernel, UnknownKernel};
-pub use element::{DType, Element, Scalar, UnknownDType};
+#[cfg(feature = "std")]
+pub use element::UnknownDType;
+pub use element::{DType, Element, Scalar};
 pub use error::{Error, Operand};
+#[cfg(feature = "std")]
+pub use par::UnknownParallelism;
 pub use par::{
     GRANULE_BYTES, PAR_THRESHOLD_BYTES, PARALLELISM_ENV, Parallelism, ParallelismSource, PoolState,
-    UnknownParallelism, default_parallelism, set_default_parallelism,
+    default_parallelism, set_default_parallelism,
 };
 
 /// The README's Rust examples, compiled and run as doctests.

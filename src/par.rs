@@ -9,6 +9,7 @@ use crate::Element;
 use crate::dispatch::Engine;
 use crate::kernels::Task;
 use core::fmt;
+#[cfg(feature = "std")]
 use core::str::FromStr;
 use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 
@@ -38,6 +39,7 @@ impl fmt::Display for Parallelism {
     }
 }
 
+#[cfg(feature = "std")]
 impl FromStr for Parallelism {
     type Err = UnknownParallelism;
 
@@ -54,9 +56,11 @@ impl FromStr for Parallelism {
 }
 
 /// The error of parsing a [`Parallelism`]: the string that named none.
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownParallelism(pub String);
 
+#[cfg(feature = "std")]
 impl fmt::Display for UnknownParallelism {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -67,6 +71,7 @@ impl fmt::Display for UnknownParallelism {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for UnknownParallelism {}
 
 /// Name of the parallelism environment variable.
@@ -81,7 +86,8 @@ const FROM_ENV: u8 = 4;
 const FROM_SET: u8 = 8;
 
 /// `LEAKY_RELU_PARALLELISM` as read at the first call (lossily decoded if not
-/// UTF-8), kept for [`crate::diagnostics`].
+/// UTF-8), kept for `diagnostics`.
+#[cfg(feature = "std")]
 static ENV_VALUE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
 const PARALLELISMS: [Parallelism; 3] = [
     Parallelism::Auto,
@@ -110,9 +116,13 @@ pub fn default_parallelism() -> Parallelism {
 #[cold]
 #[inline(never)]
 fn init_parallelism() -> u8 {
+    // Without `std` there is no environment.
+    #[cfg(feature = "std")]
     let read = env_value()
         .as_deref()
         .and_then(|v| v.parse::<Parallelism>().ok());
+    #[cfg(not(feature = "std"))]
+    let read: Option<Parallelism> = None;
     let c = read.map_or(code(Parallelism::Auto), |p| code(p) | FROM_ENV);
     // A concurrent `set_default_parallelism` wins over the environment.
     match PARALLELISM.compare_exchange(UNSET, c, Relaxed, Relaxed) {
@@ -122,6 +132,7 @@ fn init_parallelism() -> u8 {
 }
 
 /// The value of `LEAKY_RELU_PARALLELISM` the default was decided from.
+#[cfg(feature = "std")]
 pub(crate) fn env_value() -> &'static Option<String> {
     ENV_VALUE
         .get_or_init(|| std::env::var_os(PARALLELISM_ENV).map(|v| v.to_string_lossy().into_owned()))
@@ -141,6 +152,7 @@ pub enum ParallelismSource {
 
 /// The default parallelism and where it came from (reading the environment if
 /// no call has yet).
+#[cfg(feature = "std")]
 pub(crate) fn parallelism_source() -> (Parallelism, ParallelismSource) {
     let p = default_parallelism();
     let c = PARALLELISM.load(Relaxed);
@@ -378,6 +390,7 @@ impl fmt::Display for PoolState {
 }
 
 /// The pool state for the calling thread.
+#[cfg(feature = "std")]
 pub(crate) fn pool_state() -> PoolState {
     #[cfg(feature = "rayon")]
     return pool::describe();

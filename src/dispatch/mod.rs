@@ -11,6 +11,7 @@ pub(crate) mod state;
 use crate::Element;
 use crate::kernels::{Isa, Task};
 use core::fmt;
+#[cfg(feature = "std")]
 use core::str::FromStr;
 
 macro_rules! registry {
@@ -76,9 +77,9 @@ macro_rules! registry {
 registry! {
     /// AVX-512F intrinsics (x86, x86_64), when the CPU and OS report AVX-512F:
     /// every operation is one masked multiply per 512-bit vector.
-    Avx512 = "avx512", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx512::Avx512;
+    Avx512 = "avx512", cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")), crate::kernels::isa::avx512::Avx512;
     /// AVX2 intrinsics (x86, x86_64), when the CPU reports AVX2.
-    Avx2 = "avx2", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx2::Avx2;
+    Avx2 = "avx2", cfg(all(any(target_arch = "x86", target_arch = "x86_64"), target_feature = "sse2")), crate::kernels::isa::avx2::Avx2;
     /// NEON intrinsics (aarch64).
     Neon = "neon", cfg(target_arch = "aarch64"), crate::kernels::isa::neon::Neon;
     /// `wide` vectors at the target's baseline ISA (SSE2 on x86_64, NEON on
@@ -97,13 +98,17 @@ impl Kernel {
         self.engine().is_some()
     }
 
-    /// Every kernel this CPU can run, fastest first. `Kernel::Scalar` is always last.
+    /// Every kernel this CPU can run, fastest first. `Kernel::Scalar` is always
+    /// last. Allocation-free: [`Kernel::available_iter`].
+    #[cfg(feature = "std")]
     pub fn available() -> Vec<Kernel> {
-        Self::ALL
-            .iter()
-            .copied()
-            .filter(|k| k.is_available())
-            .collect()
+        Self::available_iter().collect()
+    }
+
+    /// Every kernel this CPU can run, fastest first, without allocating (also
+    /// without the `std` feature).
+    pub fn available_iter() -> impl Iterator<Item = Kernel> + Clone {
+        Self::ALL.iter().copied().filter(|k| k.is_available())
     }
 }
 
@@ -114,9 +119,11 @@ impl fmt::Display for Kernel {
 }
 
 /// The error of parsing a [`Kernel`] name: the string that matched no kernel.
+#[cfg(feature = "std")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownKernel(pub String);
 
+#[cfg(feature = "std")]
 impl fmt::Display for UnknownKernel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "unknown kernel {:?}: expected one of", self.0)?;
@@ -127,8 +134,10 @@ impl fmt::Display for UnknownKernel {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for UnknownKernel {}
 
+#[cfg(feature = "std")]
 impl FromStr for Kernel {
     type Err = UnknownKernel;
 

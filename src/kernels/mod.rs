@@ -392,6 +392,8 @@ impl<'a, T: Copy> Task<'a, T> {
 /// two facts, stated once here: the token `self` exists only after
 /// [`Isa::detect`] found the ISA on this CPU (the intrinsics' only requirement
 /// besides memory), and `load`/`store` callers guarantee the pointer range.
+// Unused on targets that get only the scalar kernel (thumbv7em without `portable`).
+#[allow(unused_macros)]
 macro_rules! simd_table {
     ($isa:ty, $t:ty, $v:ty, $m:ty, $lanes:expr; load $load:expr, store $store:expr, splat $splat:expr,
      mul $mul:expr, max $max:expr, min $min:expr, gt0 $gt0:expr, sign $sign:expr, select $select:expr,
@@ -481,6 +483,7 @@ macro_rules! simd_table {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use simd_table;
 
 /// Defines an ISA token type and its [`Isa`] impl: `detect` returns the token

@@ -1,7 +1,8 @@
 //! The `avx2` kernel: 256-bit `core::arch` intrinsics (x86, x86_64), entered
 //! through `#[target_feature(enable = "avx2")]` once the token proved the CPU
-//! has AVX2 (`is_x86_feature_detected!`, a constant when the target already
-//! guarantees AVX2, e.g. `-C target-cpu=haswell`).
+//! has AVX2 (`x86_cpu`: `is_x86_feature_detected!` with `std`, CPUID and
+//! XGETBV without; a constant when the target already guarantees AVX2, e.g.
+//! `-C target-cpu=haswell`).
 //!
 //! `fence` hides a pass-through operand from LLVM: without it LLVM turns
 //! `store(p, blend(m, load(p), y))` into `vmaskmovps`, several times slower on
@@ -17,7 +18,7 @@ use crate::kernels::{isa_token, simd_table};
 isa_token!(
     /// Token of the `avx2` kernel: proof that this CPU has AVX2.
     Avx2,
-    detected: std::is_x86_feature_detected!("avx2"),
+    detected: super::x86_cpu::avx2(),
     feature: "avx2"
 );
 

@@ -22,7 +22,7 @@ use crate::kernels::{isa_token, simd_table};
 isa_token!(
     /// Token of the `avx512` kernel: proof that this CPU has AVX-512F.
     Avx512,
-    detected: std::is_x86_feature_detected!("avx512f"),
+    detected: super::x86_cpu::avx512f(),
     feature: "avx512f"
 );
 

@@ -9,10 +9,28 @@ pub(crate) mod scalar;
 #[cfg(feature = "portable")]
 pub(crate) mod portable;
 
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+// The x86 kernels need a target whose ABI passes floats in SSE registers
+// (every standard x86_64 and i686 target). On soft-float targets
+// (`x86_64-unknown-uefi`, i586) LLVM aborts compiling AVX code that is entered
+// at run time ("Do not know how to split the result of this operator"): the
+// vector helpers the entry points inline are also emitted for the base target,
+// which has no vector registers. Those targets run `portable` or `scalar`.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+pub(crate) mod x86_cpu;
+
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
 pub(crate) mod avx2;
 
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
 pub(crate) mod avx512;
 
 #[cfg(target_arch = "aarch64")]

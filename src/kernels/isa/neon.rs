@@ -9,9 +9,20 @@ use crate::kernels::{isa_token, simd_table};
 isa_token!(
     /// Token of the `neon` kernel: proof that this CPU has NEON.
     Neon,
-    detected: std::arch::is_aarch64_feature_detected!("neon"),
+    detected: neon(),
     feature: "neon"
 );
+
+/// NEON is baseline on standard aarch64 targets (`std`'s check is then a
+/// constant); without `std`, what the target enables statically
+/// (`aarch64-unknown-none` enables NEON).
+#[inline]
+fn neon() -> bool {
+    #[cfg(feature = "std")]
+    return std::arch::is_aarch64_feature_detected!("neon");
+    #[cfg(not(feature = "std"))]
+    return cfg!(target_feature = "neon");
+}
 
 // `bsl` takes its first operand where the mask is set; the sign test is an
 // integer `< 0` on the same bits.
