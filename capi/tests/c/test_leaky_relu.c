@@ -1,0 +1,216 @@
+/* The C ABI against a C reference, bit for bit: every function, float and
+ * double, every length 0..130 at several misalignments, special values
+ * (+-0, +-inf, NaN payloads, subnormals, MIN/MAX) and awkward alphas; guard
+ * elements around each buffer must survive; every error status leaves the
+ * buffers untouched. Built by .ci/capi against include/leaky_relu.h and the
+ * static (then the shared) library. Prints "N passed, 0 failed". */
+#include "leaky_relu.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long passed, failed;
+
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        if (cond) {                                                       \
+            passed++;                                                     \
+        } else {                                                          \
+            failed++;                                                     \
+            if (failed <= 20) {                                           \
+                fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);      \
+                fprintf(stderr, __VA_ARGS__);                             \
+                fputc('\n', stderr);                                      \
+            }                                                             \
+        }                                                                 \
+    } while (0)
+
+static uint64_t rng = 0x1eaf2e10u;
+static uint64_t next(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+#define MAXN 130
+#define PAD 8
+#define NMASK ((MAXN + 7) / 8)
+
+/* Everything below is written once per element type by this macro. */
+#define DEFINE_TESTS(T, U, S, NAN_BITS, SNAN_BITS)                                              \
+    static U bits_##S(T v) { U u; memcpy(&u, &v, sizeof u); return u; }                        \
+    static T from_bits_##S(U u) { T v; memcpy(&v, &u, sizeof v); return v; }                   \
+    /* Bit-identical, or both NaN (payloads are not specified). */                             \
+    static int same_##S(T a, T b) { return bits_##S(a) == bits_##S(b) || (a != a && b != b); } \
+    static T ref_fwd_##S(T x, T a) { return x > 0 ? x : a * x; }                              \
+    static T ref_bwd_##S(T g, T x, T a) { return x > 0 ? g : g * a; }                         \
+    static T value_##S(void) {                                                                 \
+        static const U specials[] = {0, (U)1 << (sizeof(U) * 8 - 1), NAN_BITS, SNAN_BITS, 1,   \
+                                     (U)1 << (sizeof(U) * 8 - 1) | 1, NAN_BITS | 5};          \
+        uint64_t r = next();                                                                   \
+        switch (r % 8) {                                                                       \
+        case 0: return from_bits_##S(specials[(r >> 8) % 7]);                                 \
+        case 1: return (T)INFINITY * ((r >> 8) & 1 ? 1 : -1);                                 \
+        case 2: return from_bits_##S((U)(r >> 3));                                            \
+        default: return (T)((int64_t)(r >> 20) % 2001 - 1000) / (T)64;                         \
+        }                                                                                      \
+    }                                                                                          \
+    static void fill_##S(T *v, size_t n) { for (size_t i = 0; i < n; i++) v[i] = value_##S(); } \
+    static int all_same_##S(const T *a, const T *b, size_t n) {                               \
+        for (size_t i = 0; i < n; i++) if (!same_##S(a[i], b[i])) return 0;                   \
+        return 1;                                                                              \
+    }                                                                                          \
+    static void ref_mask_##S(const T *x, size_t n, uint8_t *m) {                               \
+        memset(m, 0, (n + 7) / 8);                                                             \
+        for (size_t i = 0; i < n; i++) if (x[i] > 0) m[i / 8] |= (uint8_t)(1u << (i % 8));     \
+    }                                                                                          \
+    static void sweep_##S(void) {                                                              \
+        const T alphas[] = {(T)0.1, (T)-0.5, (T)0, -(T)0, (T)1, (T)2.5, (T)INFINITY,          \
+                            -(T)INFINITY, from_bits_##S(NAN_BITS), (T)1e-30};                   \
+        T x[MAXN + 2 * PAD], g[MAXN + 2 * PAD], d[MAXN + 2 * PAD], want[MAXN], before[MAXN + 2 * PAD]; \
+        uint8_t m[NMASK + 2], mref[NMASK];                                                     \
+        for (size_t ai = 0; ai < sizeof alphas / sizeof alphas[0]; ai++) {                     \
+            T a = alphas[ai];                                                                  \
+            for (size_t n = 0; n <= MAXN; n++) {                                               \
+                size_t off = n % 4; /* misaligned against a vector */                          \
+                fill_##S(x, MAXN + 2 * PAD);                                                   \
+                fill_##S(g, MAXN + 2 * PAD);                                                   \
+                fill_##S(d, MAXN + 2 * PAD);                                                   \
+                T *xs = x + PAD + off, *gs = g + PAD, *ds = d + PAD + (n % 3);                 \
+                memcpy(before, d, sizeof d);                                                   \
+                /* forward in place */                                                         \
+                for (size_t i = 0; i < n; i++) want[i] = ref_fwd_##S(xs[i], a);                \
+                memcpy(ds, xs, n * sizeof(T));                                                 \
+                CHECK(leaky_relu_forward_##S(ds, n, a) == LEAKY_RELU_OK, #S " forward");       \
+                CHECK(all_same_##S(ds, want, n), #S " forward n=%zu alpha=%g", n, (double)a);  \
+                /* forward_into, and dst == src in place */                                    \
+                fill_##S(d, MAXN + 2 * PAD);                                                   \
+                memcpy(before, d, sizeof d);                                                   \
+                CHECK(leaky_relu_forward_into_##S(ds, xs, n, a) == LEAKY_RELU_OK, #S " into"); \
+                CHECK(all_same_##S(ds, want, n), #S " forward_into n=%zu", n);                 \
+                CHECK(all_same_##S(d, before, ds - d) &&                                       \
+                          all_same_##S(ds + n, before + (ds - d) + n,                          \
+                                       (size_t)(MAXN + 2 * PAD - (ds - d)) - n),                \
+                      #S " forward_into guard n=%zu", n);                                      \
+                memcpy(ds, xs, n * sizeof(T));                                                 \
+                CHECK(leaky_relu_forward_into_##S(ds, ds, n, a) == LEAKY_RELU_OK, #S " alias"); \
+                CHECK(all_same_##S(ds, want, n), #S " forward_into dst==src n=%zu", n);        \
+                /* backward, backward_into */                                                  \
+                for (size_t i = 0; i < n; i++) want[i] = ref_bwd_##S(gs[i], xs[i], a);         \
+                memcpy(ds, gs, n * sizeof(T));                                                 \
+                CHECK(leaky_relu_backward_##S(ds, xs, n, a) == LEAKY_RELU_OK, #S " backward"); \
+                CHECK(all_same_##S(ds, want, n), #S " backward n=%zu alpha=%g", n, (double)a); \
+                fill_##S(ds, n);                                                               \
+                CHECK(leaky_relu_backward_into_##S(ds, gs, xs, n, a) == LEAKY_RELU_OK, #S);    \
+                CHECK(all_same_##S(ds, want, n), #S " backward_into n=%zu", n);                \
+                /* backward_from_output: the output decides, alpha >= 0 only */                \
+                T y[MAXN];                                                                     \
+                for (size_t i = 0; i < n; i++) y[i] = ref_fwd_##S(xs[i], a);                   \
+                memcpy(ds, gs, n * sizeof(T));                                                 \
+                int st = leaky_relu_backward_from_output_##S(ds, y, n, a);                     \
+                if (a >= 0) {                                                                  \
+                    CHECK(st == LEAKY_RELU_OK && all_same_##S(ds, want, n),                    \
+                          #S " backward_from_output n=%zu alpha=%g", n, (double)a);            \
+                } else {                                                                       \
+                    CHECK(st == LEAKY_RELU_ERR_INVALID_SLOPE && all_same_##S(ds, gs, n),       \
+                          #S " backward_from_output refuses alpha=%g", (double)a);             \
+                }                                                                              \
+                fill_##S(ds, n);                                                               \
+                memcpy(before, ds, n * sizeof(T));                                             \
+                st = leaky_relu_backward_from_output_into_##S(ds, gs, y, n, a);                \
+                CHECK(a >= 0 ? st == LEAKY_RELU_OK && all_same_##S(ds, want, n)                \
+                             : st == LEAKY_RELU_ERR_INVALID_SLOPE && all_same_##S(ds, before, n), \
+                      #S " backward_from_output_into n=%zu", n);                               \
+                /* forward_with_mask, then backward_from_mask == backward */                   \
+                size_t ml = leaky_relu_mask_len(n);                                            \
+                CHECK(ml == (n + 7) / 8, "mask_len");                                          \
+                memset(m, 0xa5, sizeof m);                                                     \
+                memcpy(ds, xs, n * sizeof(T));                                                 \
+                CHECK(leaky_relu_forward_with_mask_##S(ds, m + 1, n, ml, a) == LEAKY_RELU_OK, #S); \
+                ref_mask_##S(xs, n, mref);                                                     \
+                CHECK(memcmp(m + 1, mref, ml) == 0 && m[0] == 0xa5 && m[ml + 1] == 0xa5,       \
+                      #S " forward_with_mask mask n=%zu", n);                                  \
+                for (size_t i = 0; i < n; i++) y[i] = ref_fwd_##S(xs[i], a);                   \
+                CHECK(all_same_##S(ds, y, n), #S " forward_with_mask values n=%zu", n);        \
+                memset(m, 0xa5, sizeof m);                                                     \
+                CHECK(leaky_relu_forward_with_mask_into_##S(ds, xs, m + 1, n, ml, a) == 0, #S); \
+                CHECK(memcmp(m + 1, mref, ml) == 0 && all_same_##S(ds, y, n),                  \
+                      #S " forward_with_mask_into n=%zu", n);                                  \
+                if (n % 8) m[ml] |= (uint8_t)(0xffu << (n % 8)); /* garbage in unused bits */  \
+                memcpy(ds, gs, n * sizeof(T));                                                 \
+                CHECK(leaky_relu_backward_from_mask_##S(ds, m + 1, n, ml, a) == 0, #S);        \
+                CHECK(all_same_##S(ds, want, n), #S " backward_from_mask n=%zu", n);           \
+                fill_##S(ds, n);                                                               \
+                CHECK(leaky_relu_backward_from_mask_into_##S(ds, gs, m + 1, n, ml, a) == 0, #S); \
+                CHECK(all_same_##S(ds, want, n), #S " backward_from_mask_into n=%zu", n);      \
+            }                                                                                  \
+        }                                                                                      \
+    }                                                                                          \
+    static void errors_##S(void) {                                                             \
+        T buf[16], src[16], keep[16];                                                          \
+        uint8_t mask[2] = {0x11, 0x22};                                                        \
+        fill_##S(buf, 16);                                                                     \
+        fill_##S(src, 16);                                                                     \
+        memcpy(keep, buf, sizeof buf);                                                         \
+        /* NULL: fine with len 0, refused otherwise */                                         \
+        CHECK(leaky_relu_forward_##S(NULL, 0, 0.5) == LEAKY_RELU_OK, #S " NULL, 0");           \
+        CHECK(leaky_relu_forward_into_##S(NULL, NULL, 0, 0.5) == LEAKY_RELU_OK, #S);           \
+        CHECK(leaky_relu_backward_from_mask_##S(NULL, NULL, 0, 0, 0.5) == 0, #S);              \
+        CHECK(leaky_relu_forward_##S(NULL, 3, 0.5) == LEAKY_RELU_ERR_NULL, #S " NULL, 3");     \
+        CHECK(leaky_relu_backward_##S(buf, NULL, 3, 0.5) == LEAKY_RELU_ERR_NULL, #S);          \
+        CHECK(leaky_relu_forward_with_mask_##S(buf, NULL, 9, 2, 0.5) == LEAKY_RELU_ERR_NULL, #S); \
+        /* misaligned */                                                                       \
+        T *odd = (T *)((char *)buf + 1);                                                       \
+        CHECK(leaky_relu_forward_##S(odd, 2, 0.5) == LEAKY_RELU_ERR_MISALIGNED, #S " misaligned"); \
+        CHECK(leaky_relu_backward_into_##S(buf, src, (const T *)((const char *)src + 2), 2, 0.5) \
+                  == LEAKY_RELU_ERR_MISALIGNED, #S);                                           \
+        /* overlap: only dst == src may alias */                                               \
+        CHECK(leaky_relu_forward_into_##S(buf + 1, buf, 8, 0.5) == LEAKY_RELU_ERR_OVERLAP, #S " overlap"); \
+        CHECK(leaky_relu_forward_into_##S(buf, buf + 7, 8, 0.5) == LEAKY_RELU_ERR_OVERLAP, #S); \
+        CHECK(leaky_relu_backward_##S(buf, buf, 8, 0.5) == LEAKY_RELU_ERR_OVERLAP, #S " grad==input"); \
+        CHECK(leaky_relu_backward_into_##S(buf, src, buf + 4, 8, 0.5) == LEAKY_RELU_ERR_OVERLAP, #S); \
+        CHECK(leaky_relu_backward_into_##S(buf, buf, buf, 8, 0.5) == LEAKY_RELU_ERR_OVERLAP, #S); \
+        CHECK(leaky_relu_forward_with_mask_##S(buf, (uint8_t *)buf + 1, 8, 1, 0.5)             \
+                  == LEAKY_RELU_ERR_OVERLAP, #S " mask overlaps");                             \
+        CHECK(leaky_relu_forward_with_mask_into_##S(buf, src, (uint8_t *)src, 8, 1, 0.5)       \
+                  == LEAKY_RELU_ERR_OVERLAP, #S " mask overlaps src");                         \
+        CHECK(leaky_relu_backward_from_mask_##S(buf, (const uint8_t *)buf, 8, 1, 0.5)          \
+                  == LEAKY_RELU_ERR_OVERLAP, #S);                                              \
+        /* read-only buffers may overlap each other */                                         \
+        CHECK(leaky_relu_backward_into_##S(buf, src, src, 8, 0.5) == LEAKY_RELU_OK, #S " dy==input"); \
+        memcpy(buf, keep, sizeof buf);                                                         \
+        /* slope, mask length, size */                                                         \
+        CHECK(leaky_relu_backward_from_output_##S(buf, src, 8, -0.5) == LEAKY_RELU_ERR_INVALID_SLOPE, #S); \
+        CHECK(leaky_relu_backward_from_output_##S(buf, src, 8, from_bits_##S(NAN_BITS))         \
+                  == LEAKY_RELU_ERR_INVALID_SLOPE, #S);                                        \
+        CHECK(leaky_relu_forward_with_mask_##S(buf, mask, 9, 1, 0.5) == LEAKY_RELU_ERR_MASK_LENGTH, #S); \
+        CHECK(leaky_relu_backward_from_mask_##S(buf, mask, 9, 3 - 2, 0.5) == LEAKY_RELU_ERR_MASK_LENGTH, #S); \
+        CHECK(leaky_relu_forward_##S(buf, SIZE_MAX / 2, 0.5) == LEAKY_RELU_ERR_TOO_LONG, #S " too long"); \
+        CHECK(all_same_##S(buf, keep, 16) && mask[0] == 0x11 && mask[1] == 0x22,               \
+              #S " nothing written on error");                                                 \
+    }
+
+DEFINE_TESTS(float, uint32_t, f32, 0x7fc00000u, 0x7f800001u)
+DEFINE_TESTS(double, uint64_t, f64, 0x7ff8000000000000u, 0x7ff0000000000001u)
+
+int main(void) {
+    const char *k = leaky_relu_kernel_name();
+    CHECK(k != NULL && strlen(k) > 0, "kernel name");
+    printf("kernel: %s\n", k);
+    for (int32_t s = -1; s <= 8; s++) {
+        const char *msg = leaky_relu_error_message(s);
+        CHECK(msg != NULL && strlen(msg) > 0, "message for %d", (int)s);
+    }
+    CHECK(strcmp(leaky_relu_error_message(LEAKY_RELU_OK), "success") == 0, "success message");
+    CHECK(strcmp(leaky_relu_error_message(99), "unknown status") == 0, "unknown status");
+    sweep_f32();
+    sweep_f64();
+    errors_f32();
+    errors_f64();
+    printf("%ld passed, %ld failed\n", passed, failed);
+    return failed != 0;
+}
