@@ -708,7 +708,8 @@ entry_points! {
     /// ```
     ///
     /// The element type is never inferred from the slope, so forgetting the
-    /// dtype does not compile (it once read `f32` data as `f64`):
+    /// dtype does not compile (it once read `f32` data as `f64`; the expected
+    /// error codes are checked where rustdoc supports it, on nightly):
     ///
     /// ```compile_fail,E0061
     /// let mut raw = [0u8; 16];

@@ -30,7 +30,10 @@ pub struct Diagnostics {
     pub pool: PoolState,
     /// Under `Auto`, calls touching at least this many bytes are split.
     pub par_threshold_bytes: usize,
-    /// Environment values that were read and ignored, and why.
+    /// Environment values that were read and ignored because they are
+    /// malformed or name a kernel this CPU or build lacks, and why. (A valid
+    /// `LEAKY_RELU_PARALLELISM` later overridden by [`crate::set_default_parallelism`]
+    /// is not listed: `parallelism_source` says `Set`.)
     pub rejected: Vec<Rejected>,
 }
 
@@ -47,7 +50,7 @@ pub struct Rejected {
 }
 
 /// The configuration in effect for the free functions, and the environment
-/// values that were rejected. Settles what the first call would (the kernel and
+/// values that were rejected (malformed, or naming an unavailable kernel). Settles what the first call would (the kernel and
 /// the default parallelism, reading `LEAKY_RELU_KERNEL` and
 /// `LEAKY_RELU_PARALLELISM` once, as always) but starts no thread. Nothing in
 /// the crate prints; log this if you want it seen.
@@ -129,7 +132,13 @@ impl fmt::Display for Diagnostics {
             ),
         };
         writeln!(f, "parallelism: {} ({from}; {rule})", self.parallelism)?;
-        write!(f, "threads: {}", self.pool)?;
+        match (self.parallelism, self.pool) {
+            (Parallelism::Serial, _) => write!(f, "threads: none used (parallelism serial)")?,
+            (_, PoolState::Current { threads: 0..=1 } | PoolState::Global { threads: 0..=1 }) => {
+                write!(f, "threads: {} (one thread: calls run serially)", self.pool)?
+            }
+            (_, pool) => write!(f, "threads: {pool}")?,
+        }
         for r in &self.rejected {
             write!(f, "\nignored {}={:?}: {}", r.variable, r.value, r.reason)?;
         }

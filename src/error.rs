@@ -39,8 +39,8 @@ impl fmt::Display for Operand {
 }
 
 /// Why a call was refused. Whenever a function returns an `Error`, it has not
-/// written to any buffer. Every variant names the buffer at fault, and its
-/// message says what to do.
+/// written to any buffer. The variants about a buffer name it (an [`Operand`],
+/// or the mask), and every message says what to do.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {

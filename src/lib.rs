@@ -170,7 +170,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layering, bottom up; each module imports only from those before it:
-// kernels, element, dispatch, error, reference, par, api, diagnostics.
+// kernels, element, dispatch, error, reference, par, api, nd, diagnostics.
 mod api;
 #[cfg(feature = "std")]
 mod diagnostics;

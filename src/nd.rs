@@ -20,13 +20,24 @@ fn check_shape<A, B, D: Dimension>(
     }
 }
 
-/// Both arrays' memory as slices, if each is contiguous and they have the same
-/// strides (so the `i`-th elements of the slices are the same logical element).
+/// Equal strides on every axis longer than 1 (the shapes are equal): an axis
+/// of length 1 adds nothing to any element's offset, whatever its stride (as
+/// after `insert_axis`, or in a `(1, n)` Fortran array).
+fn same_strides<A, B, D: Dimension>(a: &ArrayRef<A, D>, b: &ArrayRef<B, D>) -> bool {
+    let strides = a.strides().iter().zip(b.strides());
+    !a.shape()
+        .iter()
+        .zip(strides)
+        .any(|(&n, (x, y))| n > 1 && x != y)
+}
+
+/// Both arrays' memory as slices, if each is contiguous and [`same_strides`]
+/// holds (so the `i`-th elements of the slices are the same logical element).
 fn same_layout<'a, 'b, A, D: Dimension>(
     dst: &'a mut ArrayRef<A, D>,
     src: &'b ArrayRef<A, D>,
 ) -> Option<(&'a mut [A], &'b [A])> {
-    if dst.strides() != src.strides() {
+    if !same_strides(dst, src) {
         return None;
     }
     let s = src.as_slice_memory_order()?;
@@ -119,7 +130,7 @@ pub fn backward_into<A: Element, D: Dimension>(
     if let Some((d, g)) = same_layout(dx, dy)
         && let Some(x) = input
             .as_slice_memory_order()
-            .filter(|_| input.strides() == dy.strides())
+            .filter(|_| same_strides(input, dy))
     {
         return crate::backward_into(d, g, x, alpha);
     }
@@ -145,7 +156,7 @@ pub fn backward_from_output_into<A: Element, D: Dimension>(
     if let Some((d, g)) = same_layout(dx, dy)
         && let Some(y) = output
             .as_slice_memory_order()
-            .filter(|_| output.strides() == dy.strides())
+            .filter(|_| same_strides(output, dy))
     {
         return crate::backward_from_output_into(d, g, y, alpha);
     }
@@ -168,4 +179,54 @@ fn decide<A: Element, D: Dimension>(
         *g = if x > A::default() { *g } else { *g * alpha };
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ::ndarray::{Array1, Array2, Array3, Axis, ShapeBuilder, s};
+
+    /// The slice path is taken for operands of one contiguous layout, and
+    /// refused for mixed, stepped and broadcast ones.
+    #[test]
+    fn same_layout_pairs_what_it_should() {
+        let (r, c) = (4, 6);
+        let std_ = || Array2::<f32>::zeros((r, c));
+        let fortran = || Array2::<f32>::zeros((r, c).f());
+        let mut a = std_();
+        assert!(same_layout(&mut a, &std_()).is_some(), "standard");
+        let mut a = fortran();
+        assert!(same_layout(&mut a, &fortran()).is_some(), "Fortran");
+        let (mut a, mut b) = (std_(), std_());
+        a.invert_axis(Axis(0));
+        b.invert_axis(Axis(0));
+        assert!(same_layout(&mut a, &b).is_some(), "both reversed");
+        let mut a = std_();
+        assert!(same_layout(&mut a, &fortran()).is_none(), "mixed orders");
+        let mut t = Array2::<f32>::zeros((c, r));
+        let mut tv = t.view_mut().reversed_axes();
+        assert!(
+            same_layout(&mut tv, &fortran()).is_some(),
+            "transposed = Fortran"
+        );
+        // Length-1 axes: any stride.
+        let row = Array1::<f32>::zeros(c).insert_axis(Axis(0));
+        let mut a = Array2::<f32>::zeros((1, c));
+        assert!(same_layout(&mut a, &row).is_some(), "insert_axis");
+        let mut a = Array3::<f32>::zeros((1, 1, 5));
+        assert!(
+            same_layout(&mut a, &Array3::zeros((1, 1, 5).f())).is_some(),
+            "(1,1,5)"
+        );
+        // Stepped and broadcast views never.
+        let big = Array2::<f32>::zeros((r, 2 * c));
+        let mut a = std_();
+        assert!(
+            same_layout(&mut a, &big.slice(s![.., ..;2])).is_none(),
+            "stepped"
+        );
+        let one = Array1::<f32>::zeros(c);
+        let bc = one.broadcast((r, c)).unwrap();
+        assert!(same_layout(&mut a, &bc).is_none(), "broadcast");
+    }
 }

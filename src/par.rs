@@ -154,8 +154,11 @@ pub enum ParallelismSource {
 /// no call has yet).
 #[cfg(feature = "std")]
 pub(crate) fn parallelism_source() -> (Parallelism, ParallelismSource) {
-    let p = default_parallelism();
+    let _ = default_parallelism();
+    // One load, so a concurrent `set_default_parallelism` cannot make the
+    // policy and its source disagree.
     let c = PARALLELISM.load(Relaxed);
+    let p = PARALLELISMS[usize::from(c & 3).min(2)];
     let source = if c & FROM_SET != 0 {
         ParallelismSource::Set
     } else if c & FROM_ENV != 0 {
@@ -179,7 +182,8 @@ pub fn set_default_parallelism(p: Parallelism) {
 /// bytes are split across threads (4 MiB: in-place forward from 1 Mi `f32` /
 /// 512 Ki `f64` elements; calls touching two buffers from 512 Ki `f32` / 256 Ki
 /// `f64`; `backward_into`, three buffers, from 342 Ki `f32`).
-/// Chosen from the crossover measured by `benches/parallel.rs`; see the README.
+/// Chosen from the crossover measured by `benches/parallel.rs`; see
+/// `docs/PERFORMANCE.md`.
 pub const PAR_THRESHOLD_BYTES: usize = 4 << 20;
 
 /// Chunk sizes are multiples of this many bytes (4 KiB): a multiple of the
@@ -269,7 +273,7 @@ mod pool {
             };
         }
         let state = GLOBAL.load(Relaxed);
-        if state == UNUSABLE {
+        if state == UNUSABLE || cfg!(all(target_family = "wasm", not(target_feature = "atomics"))) {
             PoolState::Unavailable
         } else if (state >> 32) as u32 != pid() && state != 0 {
             PoolState::ForkedChild
@@ -358,8 +362,9 @@ pub enum PoolState {
         /// Threads of the global pool.
         threads: usize,
     },
-    /// Not decided yet: the first large call from outside a pool starts (or
-    /// finds) rayon's global pool.
+    /// Not decided yet: the first large call from outside a pool starts
+    /// rayon's global pool, or finds it if other code started it already
+    /// (rayon offers no way to ask without starting it).
     NotStarted,
     /// The global pool could not be started (no thread could be created), or
     /// the target has no threads: calls run serially.
@@ -377,7 +382,7 @@ impl fmt::Display for PoolState {
             }
             PoolState::Global { threads } => write!(f, "rayon's global pool, {threads} threads"),
             PoolState::NotStarted => f.write_str(
-                "rayon's global pool, not started yet (the first large call from outside a pool starts it)",
+                "rayon's global pool, not yet used by this crate (the first large call from outside a pool starts it, or finds it started)",
             ),
             PoolState::Unavailable => {
                 f.write_str("none: rayon's global pool could not be started; calls run serially")

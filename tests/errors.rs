@@ -380,12 +380,13 @@ fn byte_forms_round_alpha_to_the_dtype() {
         }
     );
     // A dtype that does not fit the bytes' length is refused, untouched.
-    let mut five = [0u32; 3];
-    let b: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut five)[..4];
+    let mut store = [0x8000_0001u32; 3]; // negative subnormals: forward would change them
+    let b: &mut [u8] = &mut bytemuck::cast_slice_mut(&mut store)[..4];
     assert!(matches!(
         leaky_relu::forward_bytes(b, DType::F64, 0.5),
         Err(Error::Misaligned { .. } | Error::RaggedBytes { .. })
     ));
+    assert_eq!(store, [0x8000_0001; 3]);
 }
 
 #[test]

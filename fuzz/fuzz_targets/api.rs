@@ -91,10 +91,12 @@ macro_rules! typed {
             assert!(dec.iter().zip(aux).all(|(&a, &b)| a.to_bits() == b.to_bits()), "input written");
         }
 
-        /// Runs mask operation `op` (forward_with_mask, its `_into`,
-        /// backward_from_mask, its `_into`) with a mask `delta` bytes longer or
-        /// shorter than `mask_len(n)` (0: right), `junk` in a read mask's unused bits.
+        /// Runs mask operation `op % 4` (forward_with_mask, its `_into`,
+        /// backward_from_mask, its `_into`; `op >= 4`: their byte forms) with a
+        /// mask `delta` bytes longer or shorter than `mask_len(n)` (0: right),
+        /// `junk` in a read mask's unused bits.
         pub fn masks(opts: Options, op: usize, vals: &[$t], aux: &[$t], delta: isize, junk: u8, alpha: $t) {
+            let (bytes, op) = (op >= 4, op % 4);
             let n = vals.len();
             let want_len = leaky_relu::mask_len(n);
             let len = want_len.saturating_add_signed(delta);
@@ -117,11 +119,16 @@ macro_rules! typed {
             let mut buf = start.clone();
             let src = vals.to_vec();
             let m = &mut mbuf[..len];
-            let r = match op {
-                0 => opts.forward_with_mask(&mut buf, alpha, m),
-                1 => opts.forward_with_mask_into(&mut buf, &src, alpha, m),
-                2 => opts.backward_from_mask(&mut buf, m, alpha),
-                _ => opts.backward_from_mask_into(&mut buf, &src, m, alpha),
+            let (d, a) = (<$t as leaky_relu::Element>::DTYPE, f64::from(alpha));
+            let r = match (op, bytes) {
+                (0, false) => opts.forward_with_mask(&mut buf, alpha, m),
+                (1, false) => opts.forward_with_mask_into(&mut buf, &src, alpha, m),
+                (2, false) => opts.backward_from_mask(&mut buf, m, alpha),
+                (_, false) => opts.backward_from_mask_into(&mut buf, &src, m, alpha),
+                (0, true) => opts.forward_with_mask_bytes(bytemuck::cast_slice_mut(&mut buf), d, a, m),
+                (1, true) => opts.forward_with_mask_into_bytes(bytemuck::cast_slice_mut(&mut buf), bytemuck::cast_slice(&src), d, a, m),
+                (2, true) => opts.backward_from_mask_bytes(bytemuck::cast_slice_mut(&mut buf), m, d, a),
+                (_, true) => opts.backward_from_mask_into_bytes(bytemuck::cast_slice_mut(&mut buf), bytemuck::cast_slice(&src), m, d, a),
             };
             if len != want_len {
                 assert_eq!(r, Err(Error::MaskLength { len, expected: want_len, elements: n }));
@@ -297,7 +304,7 @@ fuzz_target!(|data: &[u8]| {
         // Mask operations: a wrong mask length one time in four.
         let sel = inp.byte();
         let delta = if sel & 3 == 0 { [-2, -1, 1, 2][(sel >> 2) as usize % 4] } else { 0 };
-        let (mop, junk) = ((sel >> 4) as usize % 4, inp.byte());
+        let (mop, junk) = ((sel >> 4) as usize % 8, inp.byte());
         if f64s {
             let vals = decode(inp.0, 8, f64::from_bits);
             let (x, aux) = vals.split_at(vals.len() / 2);

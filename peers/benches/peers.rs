@@ -6,7 +6,7 @@
 //!
 //! `cargo bench -p leaky-relu-peers` (from the repository root). Results land in
 //! `target/criterion/peers_forward_f32/...`; `scripts/bench_table.py` turns them into
-//! the README tables. `LEAKY_RELU_BENCH_SIZES=4096,65536` restricts the sizes.
+//! the tables in docs/PERFORMANCE.md. `LEAKY_RELU_BENCH_SIZES=4096,65536` restricts the sizes.
 //!
 //! Every timed iteration alternates alpha = 0.01 and 100 so values never drift
 //! toward subnormals (see benches/kernels.rs).

@@ -5,7 +5,9 @@
 //!
 //! Run: `cargo run --release -p leaky-relu-quickstart`
 
-use leaky_relu::{Kernel, Options, PAR_THRESHOLD_BYTES, Parallelism, reference};
+use leaky_relu::{
+    GRANULE_BYTES, Kernel, Options, PAR_THRESHOLD_BYTES, Parallelism, PoolState, reference,
+};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -83,27 +85,52 @@ fn main() {
             &|buf, inp| branchy_backward(buf, inp, ALPHA),
         );
     }
-    let split = match config.pool {
-        leaky_relu::PoolState::Global { threads } | leaky_relu::PoolState::Current { threads } => {
-            format!("split across {threads} threads")
-        }
-        _ => "run serially (no usable thread pool)".to_owned(),
+    println!();
+    let threads = match config.pool {
+        PoolState::Global { threads } | PoolState::Current { threads } => threads,
+        _ => 1,
     };
-    for line in [
-        format!(
-            "\nWhat `dispatched ({})` did: a call touching at least {} MiB is {split};",
+    for (n, where_) in [(SMALL, "in cache"), (LARGE, "out of cache")] {
+        println!(
+            "What `dispatched ({})` did {where_} ({}): forward {}, backward {}.",
             config.parallelism,
-            PAR_THRESHOLD_BYTES >> 20
-        ),
-        "smaller calls run on the calling thread. So the in-cache rows ran serially, the".into(),
-        "out-of-cache rows were split. Out of cache every variant waits on memory, which one"
-            .into(),
-        "or two cores already saturate: splitting gains little there, and on a busy machine".into(),
-        "it can lose. Pin it with LEAKY_RELU_PARALLELISM=serial or Options::with_parallelism."
-            .into(),
-        "A shared machine is noisy: compare the rows of one run, not runs.".into(),
+            human(n),
+            decision(config.parallelism, threads, n, 1),
+            decision(config.parallelism, threads, n, 2),
+        );
+    }
+    for line in [
+        "Out of cache every variant waits on memory, which one or two cores already saturate:",
+        "splitting gains little there, and on a busy machine it can lose. Pin the choice with",
+        "LEAKY_RELU_PARALLELISM=serial|auto|parallel or Options::with_parallelism.",
+        "A shared machine is noisy: compare the rows of one run, not runs.",
     ] {
         println!("{line}");
+    }
+}
+
+/// What a call on `n` f32 elements touching `buffers` buffers does under `p`
+/// with a pool of `threads`: the crate's rule (`Parallelism`'s docs).
+fn decision(p: Parallelism, threads: usize, n: usize, buffers: usize) -> String {
+    let bytes = n * 4 * buffers;
+    let split = match p {
+        Parallelism::Serial => return "ran serially (policy serial)".into(),
+        Parallelism::Auto if bytes < PAR_THRESHOLD_BYTES => {
+            return format!(
+                "ran serially ({} KiB touched, below the {} MiB threshold)",
+                bytes >> 10,
+                PAR_THRESHOLD_BYTES >> 20
+            );
+        }
+        Parallelism::Parallel if n * 4 <= GRANULE_BYTES => {
+            return "ran serially (one granule)".into();
+        }
+        _ => true,
+    };
+    if split && threads >= 2 {
+        format!("was split across {threads} threads")
+    } else {
+        "ran serially (one thread in the pool)".into()
     }
 }
 

@@ -63,9 +63,9 @@ pub(crate) fn env_value() -> &'static Option<String> {
 pub(crate) fn rejection(value: &str) -> Option<String> {
     match value.parse::<Kernel>() {
         Err(e) => Some(e.to_string()),
-        Ok(k) if !k.is_available() => {
-            Some(crate::Error::KernelUnavailable { kernel: k }.to_string())
-        }
+        Ok(k) if !k.is_available() => Some(format!(
+            "kernel `{k}` is not available on this CPU or build; the fastest available one is used"
+        )),
         Ok(_) => None,
     }
 }

@@ -216,8 +216,9 @@ pub fn runners() -> Vec<Runner> {
         opts: Options::new(),
         bytes: false,
     });
-    // The byte forms with a run-time dtype; natively only (they add a cast and
-    // a match, which Miri's runs of `dispatched` already reach).
+    // The byte forms with a run-time dtype, through `check` (tests that call
+    // `r.opts` directly skip this runner); natively only (they add a cast and
+    // a match to the path Miri's runs of `dispatched` already reach).
     if !cfg!(miri) {
         v.push(Runner {
             name: "dispatched, byte forms",

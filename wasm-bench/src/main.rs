@@ -2,7 +2,7 @@
 //! the `portable` kernel (what wasm runs) against a hand-written simd128
 //! compare-and-select loop, the branchless loop and the `x *= c` roofline, at
 //! 1 Ki to 1 Mi elements; the median of 15 samples, and the ratios from this
-//! one run. Build and run (see the README):
+//! one run. Build and run (see docs/PERFORMANCE.md):
 //!
 //! ```sh
 //! RUSTFLAGS="-C target-feature=+simd128" cargo build --release -p leaky-relu-wasm-bench --target wasm32-wasip1
