@@ -89,37 +89,13 @@ impl fmt::Display for DType {
     }
 }
 
-/// The error of parsing a [`DType`]: the string that named none.
-#[cfg(feature = "std")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownDType(pub String);
-
-#[cfg(feature = "std")]
-impl fmt::Display for UnknownDType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown dtype {:?}: expected one of", self.0)?;
-        for (i, d) in DType::ALL.iter().enumerate() {
-            write!(f, "{}{}", if i == 0 { " " } else { ", " }, d.name())?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(feature = "std")]
-impl std::error::Error for UnknownDType {}
-
 #[cfg(feature = "std")]
 impl FromStr for DType {
-    type Err = UnknownDType;
+    type Err = crate::UnknownName;
 
     /// `f32` or `f64`, ignoring ASCII case and surrounding whitespace.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        DType::ALL
-            .iter()
-            .copied()
-            .find(|d| d.name().eq_ignore_ascii_case(t))
-            .ok_or_else(|| UnknownDType(s.to_owned()))
+        crate::names::parse(s, "dtype", DType::ALL, &["f32", "f64"])
     }
 }
 
@@ -176,34 +152,28 @@ pub(crate) mod private {
         fn run<I: Isa>(isa: I, task: Task<'_, Self>);
     }
 
-    impl Sealed for f32 {
-        #[inline(always)]
-        fn to_scalar(self) -> Scalar {
-            Scalar::F32(self)
-        }
-        #[inline(always)]
-        fn from_f64_rounded(v: f64) -> Self {
-            // `as` rounds to nearest, ties to even, and keeps NaN, ±inf, ±0.
-            v as f32
-        }
-        #[inline(always)]
-        fn run<I: Isa>(isa: I, task: Task<'_, Self>) {
-            isa.run_f32(task)
-        }
+    /// `as` from `f64` rounds to nearest, ties to even, and keeps NaN, ±inf, ±0.
+    macro_rules! sealed {
+        ($($t:ident: $variant:ident, $run:ident;)*) => {$(
+            impl Sealed for $t {
+                #[inline(always)]
+                fn to_scalar(self) -> Scalar {
+                    Scalar::$variant(self)
+                }
+                #[inline(always)]
+                fn from_f64_rounded(v: f64) -> Self {
+                    v as $t
+                }
+                #[inline(always)]
+                fn run<I: Isa>(isa: I, task: Task<'_, Self>) {
+                    isa.$run(task)
+                }
+            }
+        )*};
     }
 
-    impl Sealed for f64 {
-        #[inline(always)]
-        fn to_scalar(self) -> Scalar {
-            Scalar::F64(self)
-        }
-        #[inline(always)]
-        fn from_f64_rounded(v: f64) -> Self {
-            v
-        }
-        #[inline(always)]
-        fn run<I: Isa>(isa: I, task: Task<'_, Self>) {
-            isa.run_f64(task)
-        }
+    sealed! {
+        f32: F32, run_f32;
+        f64: F64, run_f64;
     }
 }

@@ -170,7 +170,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layering, bottom up; each module imports only from those before it:
-// kernels, element, dispatch, error, reference, par, api, nd, diagnostics.
+// names, kernels, element, dispatch, error, reference, par, api, nd, diagnostics.
 mod api;
 #[cfg(feature = "std")]
 mod diagnostics;
@@ -178,6 +178,8 @@ mod dispatch;
 mod element;
 mod error;
 mod kernels;
+#[cfg(feature = "std")]
+mod names;
 #[cfg(feature = "ndarray")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]
 pub mod ndarray {
@@ -210,15 +212,11 @@ pub use api::{
 #[cfg(feature = "std")]
 pub use diagnostics::{Diagnostics, Rejected, diagnostics};
 pub use dispatch::Kernel;
-#[cfg(feature = "std")]
-pub use dispatch::UnknownKernel;
 pub use dispatch::state::KERNEL_ENV;
-#[cfg(feature = "std")]
-pub use element::UnknownDType;
 pub use element::{DType, Element, Scalar};
 pub use error::{Error, Operand};
 #[cfg(feature = "std")]
-pub use par::UnknownParallelism;
+pub use names::UnknownName;
 pub use par::{
     GRANULE_BYTES, PAR_THRESHOLD_BYTES, PARALLELISM_ENV, Parallelism, ParallelismSource, PoolState,
     default_parallelism, set_default_parallelism,

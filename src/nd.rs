@@ -125,17 +125,7 @@ pub fn backward_into<A: Element, D: Dimension>(
     input: &ArrayRef<A, D>,
     alpha: A,
 ) -> Result<(), Error> {
-    check_shape((dx, Operand::Dst), (dy, Operand::Grad))?;
-    check_shape((dx, Operand::Dst), (input, Operand::Input))?;
-    if let Some((d, g)) = same_layout(dx, dy)
-        && let Some(x) = input
-            .as_slice_memory_order()
-            .filter(|_| same_strides(input, dy))
-    {
-        return crate::backward_into(d, g, x, alpha);
-    }
-    dx.assign(dy);
-    backward(dx, input, alpha)
+    backward_into_by(dx, dy, (input, Operand::Input), alpha, crate::backward_into)
 }
 
 /// Out-of-place [`backward_from_output_into`](crate::backward_from_output_into):
@@ -151,17 +141,38 @@ pub fn backward_from_output_into<A: Element, D: Dimension>(
     alpha: A,
 ) -> Result<(), Error> {
     crate::api::check_slope(alpha)?;
+    backward_into_by(
+        dx,
+        dy,
+        (output, Operand::Output),
+        alpha,
+        crate::backward_from_output_into,
+    )
+}
+
+/// The out-of-place backwards: shapes checked (`dy`, then the deciding array),
+/// then the slice operation `fast` when all three share a contiguous layout,
+/// else a copy of `dy` and the in-place backward, element by element.
+fn backward_into_by<A: Element, D: Dimension>(
+    dx: &mut ArrayRef<A, D>,
+    dy: &ArrayRef<A, D>,
+    (decide_by, operand): (&ArrayRef<A, D>, Operand),
+    alpha: A,
+    fast: impl FnOnce(&mut [A], &[A], &[A], A) -> Result<(), Error>,
+) -> Result<(), Error> {
     check_shape((dx, Operand::Dst), (dy, Operand::Grad))?;
-    check_shape((dx, Operand::Dst), (output, Operand::Output))?;
+    check_shape((dx, Operand::Dst), (decide_by, operand))?;
     if let Some((d, g)) = same_layout(dx, dy)
-        && let Some(y) = output
+        && let Some(x) = decide_by
             .as_slice_memory_order()
-            .filter(|_| same_strides(output, dy))
+            .filter(|_| same_strides(decide_by, dy))
     {
-        return crate::backward_from_output_into(d, g, y, alpha);
+        return fast(d, g, x, alpha);
     }
     dx.assign(dy);
-    backward_from_output(dx, output, alpha)
+    // `backward` decides by whichever array it is given, so it is also the
+    // from-output form (whose slope the caller checked).
+    decide(dx, decide_by, alpha, |g, x, a| crate::backward(g, x, a))
 }
 
 /// `grad` scaled by `alpha` where `decide <= 0` (or NaN): through the slice

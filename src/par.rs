@@ -41,38 +41,20 @@ impl fmt::Display for Parallelism {
 
 #[cfg(feature = "std")]
 impl FromStr for Parallelism {
-    type Err = UnknownParallelism;
+    type Err = crate::UnknownName;
 
     /// `auto`, `serial` or `parallel`, ignoring ASCII case and surrounding
     /// whitespace. Nothing else: a number would read as a thread count, which
     /// this setting is not.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        PARALLELISMS
-            .iter()
-            .copied()
-            .find(|p| p.to_string().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownParallelism(s.to_owned()))
-    }
-}
-
-/// The error of parsing a [`Parallelism`]: the string that named none.
-#[cfg(feature = "std")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownParallelism(pub String);
-
-#[cfg(feature = "std")]
-impl fmt::Display for UnknownParallelism {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown parallelism {:?}: expected auto, serial or parallel",
-            self.0
+        crate::names::parse(
+            s,
+            "parallelism",
+            &PARALLELISMS,
+            &["auto", "serial", "parallel"],
         )
     }
 }
-
-#[cfg(feature = "std")]
-impl std::error::Error for UnknownParallelism {}
 
 /// Name of the parallelism environment variable.
 pub const PARALLELISM_ENV: &str = "LEAKY_RELU_PARALLELISM";
@@ -592,8 +574,11 @@ mod tests {
         }
         for bad in ["1", "0", "on", "threads", "", "auto2"] {
             let e = bad.parse::<Parallelism>().unwrap_err();
-            assert_eq!(e, UnknownParallelism(bad.to_owned()));
-            assert!(e.to_string().contains("auto, serial or parallel"), "{e}");
+            assert_eq!((e.kind, e.input.as_str()), ("parallelism", bad));
+            assert!(
+                e.to_string().contains("one of auto, serial, parallel"),
+                "{e}"
+            );
         }
     }
 

@@ -36,7 +36,11 @@ fn rejected_environment_values_are_reported() {
         ]
     );
     assert!(d.rejected[0].reason.contains("expected one of"));
-    assert!(d.rejected[1].reason.contains("auto, serial or parallel"));
+    assert!(
+        d.rejected[1]
+            .reason
+            .contains("one of auto, serial, parallel")
+    );
     let shown = d.to_string();
     assert!(
         shown.contains("ignored LEAKY_RELU_KERNEL=\"sse9\": unknown kernel"),

@@ -30,6 +30,10 @@ macro_rules! registry {
             /// Every kernel, in order of preference (fastest first; `Scalar` last).
             pub const ALL: &'static [Kernel] = &[$(Kernel::$variant),*];
 
+            /// Their names, in the same order.
+            #[cfg(feature = "std")]
+            const NAMES: &'static [&'static str] = &[$($name),*];
+
             /// The kernel's name, as accepted by `LEAKY_RELU_KERNEL` and
             /// [`str::parse`], and as used in bench ids and test messages.
             pub const fn name(self) -> &'static str {
@@ -118,36 +122,12 @@ impl fmt::Display for Kernel {
     }
 }
 
-/// The error of parsing a [`Kernel`] name: the string that matched no kernel.
-#[cfg(feature = "std")]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownKernel(pub String);
-
-#[cfg(feature = "std")]
-impl fmt::Display for UnknownKernel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown kernel {:?}: expected one of", self.0)?;
-        for (i, k) in Kernel::ALL.iter().enumerate() {
-            write!(f, "{}{}", if i == 0 { " " } else { ", " }, k.name())?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(feature = "std")]
-impl std::error::Error for UnknownKernel {}
-
 #[cfg(feature = "std")]
 impl FromStr for Kernel {
-    type Err = UnknownKernel;
+    type Err = crate::UnknownName;
 
     /// Parses a kernel name, ignoring ASCII case and surrounding whitespace.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|k| k.name().eq_ignore_ascii_case(t))
-            .ok_or_else(|| UnknownKernel(s.to_owned()))
+        crate::names::parse(s, "kernel", Kernel::ALL, Kernel::NAMES)
     }
 }

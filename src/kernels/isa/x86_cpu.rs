@@ -17,23 +17,29 @@ use core::arch::x86::{__cpuid, __cpuid_count, _xgetbv};
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::{__cpuid, __cpuid_count, _xgetbv};
 
-/// The CPU runs AVX2 instructions and the OS saves the `ymm` registers.
-#[inline]
-pub(crate) fn avx2() -> bool {
-    #[cfg(feature = "std")]
-    return std::is_x86_feature_detected!("avx2");
-    #[cfg(not(feature = "std"))]
-    return cfg!(target_feature = "avx2") || cached() & AVX2 != 0;
+/// `$name()`: the CPU runs `$feature` instructions and the OS saves their
+/// registers (std's cached check, or `$bit` of [`detect_without_std`]).
+macro_rules! feature {
+    ($(#[$doc:meta])* $name:ident, $feature:tt, $bit:ident) => {
+        $(#[$doc])*
+        #[inline]
+        pub(crate) fn $name() -> bool {
+            #[cfg(feature = "std")]
+            return std::is_x86_feature_detected!($feature);
+            #[cfg(not(feature = "std"))]
+            return cfg!(target_feature = $feature) || cached() & $bit != 0;
+        }
+    };
 }
 
-/// The CPU runs AVX-512F instructions and the OS saves the `zmm` and mask registers.
-#[inline]
-pub(crate) fn avx512f() -> bool {
-    #[cfg(feature = "std")]
-    return std::is_x86_feature_detected!("avx512f");
-    #[cfg(not(feature = "std"))]
-    return cfg!(target_feature = "avx512f") || cached() & AVX512F != 0;
-}
+feature!(
+    /// The CPU runs AVX2 instructions and the OS saves the `ymm` registers.
+    avx2, "avx2", AVX2
+);
+feature!(
+    /// The CPU runs AVX-512F instructions and the OS saves the `zmm` and mask registers.
+    avx512f, "avx512f", AVX512F
+);
 
 // With `std` these serve only the unit test that checks them against `std`.
 #[cfg_attr(feature = "std", allow(dead_code))]
