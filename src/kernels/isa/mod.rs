@@ -11,10 +11,12 @@ pub(crate) mod portable;
 
 // The x86 kernels need a target whose ABI passes floats in SSE registers
 // (every standard x86_64 and i686 target). On soft-float targets
-// (`x86_64-unknown-uefi`, i586) LLVM aborts compiling AVX code that is entered
-// at run time ("Do not know how to split the result of this operator"): the
-// vector helpers the entry points inline are also emitted for the base target,
-// which has no vector registers. Those targets run `portable` or `scalar`.
+// (`x86_64-unknown-uefi`, whose features are `-sse,+soft-float`) LLVM aborts
+// compiling them ("Do not know how to split the result of this operator"):
+// the `#[target_feature]` entry points get `+avx2` next to the target's
+// `+soft-float`, and LLVM's soft-float lowering cannot handle vector float
+// operations (checked in the LLVM IR of a release build). Those targets run
+// `portable` or `scalar`.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
