@@ -1,9 +1,11 @@
-/* The C ABI against a C reference, bit for bit: every function, float and
- * double, every length 0..130 at several misalignments, special values
- * (+-0, +-inf, NaN payloads, subnormals, MIN/MAX) and awkward alphas; guard
- * elements around each buffer must survive; every error status leaves the
- * buffers untouched. Built by .ci/capi against include/leaky_relu.h and the
- * static (then the shared) library. Prints "N passed, 0 failed". */
+/* The C ABI against a C reference, bit for bit (a NaN matches any NaN: the
+ * payload is not specified): every function, float and double, in place and
+ * out of place, every length 0..130 at several misalignments, special values
+ * (+-0, +-inf, NaN payloads, subnormals) and awkward alphas; guard elements
+ * around forward_into's destination and the mask must survive; every error
+ * status leaves the buffers untouched (compared with memcmp). Built by
+ * .ci/capi against include/leaky_relu.h and the static (then the shared)
+ * library. Prints "N passed, 0 failed". */
 #include "leaky_relu.h"
 
 #include <math.h>
@@ -107,6 +109,9 @@ static uint64_t next(void) {
                 fill_##S(ds, n);                                                               \
                 CHECK(leaky_relu_backward_into_##S(ds, gs, xs, n, a) == LEAKY_RELU_OK, #S);    \
                 CHECK(all_same_##S(ds, want, n), #S " backward_into n=%zu", n);                \
+                memcpy(ds, gs, n * sizeof(T));                                                 \
+                CHECK(leaky_relu_backward_into_##S(ds, ds, xs, n, a) == LEAKY_RELU_OK, #S);    \
+                CHECK(all_same_##S(ds, want, n), #S " backward_into dx==dy n=%zu", n);         \
                 /* backward_from_output: the output decides, alpha >= 0 only */                \
                 T y[MAXN];                                                                     \
                 for (size_t i = 0; i < n; i++) y[i] = ref_fwd_##S(xs[i], a);                   \
@@ -123,8 +128,13 @@ static uint64_t next(void) {
                 memcpy(before, ds, n * sizeof(T));                                             \
                 st = leaky_relu_backward_from_output_into_##S(ds, gs, y, n, a);                \
                 CHECK(a >= 0 ? st == LEAKY_RELU_OK && all_same_##S(ds, want, n)                \
-                             : st == LEAKY_RELU_ERR_INVALID_SLOPE && all_same_##S(ds, before, n), \
+                             : st == LEAKY_RELU_ERR_INVALID_SLOPE && memcmp(ds, before, n * sizeof(T)) == 0, \
                       #S " backward_from_output_into n=%zu", n);                               \
+                memcpy(ds, gs, n * sizeof(T));                                                 \
+                st = leaky_relu_backward_from_output_into_##S(ds, ds, y, n, a);                \
+                CHECK(a >= 0 ? st == LEAKY_RELU_OK && all_same_##S(ds, want, n)                \
+                             : st == LEAKY_RELU_ERR_INVALID_SLOPE && memcmp(ds, gs, n * sizeof(T)) == 0, \
+                      #S " backward_from_output_into dx==dy n=%zu", n);                        \
                 /* forward_with_mask, then backward_from_mask == backward */                   \
                 size_t ml = leaky_relu_mask_len(n);                                            \
                 CHECK(ml == (n + 7) / 8, "mask_len");                                          \
@@ -138,7 +148,8 @@ static uint64_t next(void) {
                 CHECK(all_same_##S(ds, y, n), #S " forward_with_mask values n=%zu", n);        \
                 memset(m, 0xa5, sizeof m);                                                     \
                 CHECK(leaky_relu_forward_with_mask_into_##S(ds, xs, m + 1, n, ml, a) == 0, #S); \
-                CHECK(memcmp(m + 1, mref, ml) == 0 && all_same_##S(ds, y, n),                  \
+                CHECK(memcmp(m + 1, mref, ml) == 0 && all_same_##S(ds, y, n) && m[0] == 0xa5 && \
+                          m[ml + 1] == 0xa5,                                                   \
                       #S " forward_with_mask_into n=%zu", n);                                  \
                 if (n % 8) m[ml] |= (uint8_t)(0xffu << (n % 8)); /* garbage in unused bits */  \
                 memcpy(ds, gs, n * sizeof(T));                                                 \
@@ -151,11 +162,12 @@ static uint64_t next(void) {
         }                                                                                      \
     }                                                                                          \
     static void errors_##S(void) {                                                             \
-        T buf[16], src[16], keep[16];                                                          \
+        T buf[16], src[16], keep[16], src_keep[16];                                            \
         uint8_t mask[2] = {0x11, 0x22};                                                        \
         fill_##S(buf, 16);                                                                     \
         fill_##S(src, 16);                                                                     \
         memcpy(keep, buf, sizeof buf);                                                         \
+        memcpy(src_keep, src, sizeof src);                                                     \
         /* NULL: fine with len 0, refused otherwise */                                         \
         CHECK(leaky_relu_forward_##S(NULL, 0, 0.5) == LEAKY_RELU_OK, #S " NULL, 0");           \
         CHECK(leaky_relu_forward_into_##S(NULL, NULL, 0, 0.5) == LEAKY_RELU_OK, #S);           \
@@ -164,9 +176,9 @@ static uint64_t next(void) {
         CHECK(leaky_relu_backward_##S(buf, NULL, 3, 0.5) == LEAKY_RELU_ERR_NULL, #S);          \
         CHECK(leaky_relu_forward_with_mask_##S(buf, NULL, 9, 2, 0.5) == LEAKY_RELU_ERR_NULL, #S); \
         /* misaligned */                                                                       \
-        T *odd = (T *)((char *)buf + 1);                                                       \
+        T *odd = (T *)(uintptr_t)((char *)buf + 1);                                            \
         CHECK(leaky_relu_forward_##S(odd, 2, 0.5) == LEAKY_RELU_ERR_MISALIGNED, #S " misaligned"); \
-        CHECK(leaky_relu_backward_into_##S(buf, src, (const T *)((const char *)src + 2), 2, 0.5) \
+        CHECK(leaky_relu_backward_into_##S(buf, src, (const T *)(uintptr_t)((const char *)src + 2), 2, 0.5) \
                   == LEAKY_RELU_ERR_MISALIGNED, #S);                                           \
         /* overlap: only dst == src may alias */                                               \
         CHECK(leaky_relu_forward_into_##S(buf + 1, buf, 8, 0.5) == LEAKY_RELU_ERR_OVERLAP, #S " overlap"); \
@@ -190,7 +202,10 @@ static uint64_t next(void) {
         CHECK(leaky_relu_forward_with_mask_##S(buf, mask, 9, 1, 0.5) == LEAKY_RELU_ERR_MASK_LENGTH, #S); \
         CHECK(leaky_relu_backward_from_mask_##S(buf, mask, 9, 3 - 2, 0.5) == LEAKY_RELU_ERR_MASK_LENGTH, #S); \
         CHECK(leaky_relu_forward_##S(buf, SIZE_MAX / 2, 0.5) == LEAKY_RELU_ERR_TOO_LONG, #S " too long"); \
-        CHECK(all_same_##S(buf, keep, 16) && mask[0] == 0x11 && mask[1] == 0x22,               \
+        CHECK(leaky_relu_forward_##S(buf, (size_t)PTRDIFF_MAX / sizeof(T) + 1, 0.5)           \
+                  == LEAKY_RELU_ERR_TOO_LONG, #S " more than PTRDIFF_MAX bytes");              \
+        CHECK(memcmp(buf, keep, sizeof buf) == 0 && mask[0] == 0x11 && mask[1] == 0x22 &&      \
+                  memcmp(src, src_keep, sizeof src) == 0,                                      \
               #S " nothing written on error");                                                 \
     }
 

@@ -9,29 +9,37 @@ pub(crate) mod scalar;
 #[cfg(feature = "portable")]
 pub(crate) mod portable;
 
-// The x86 kernels need a target whose ABI passes floats in SSE registers
-// (every standard x86_64 and i686 target). On soft-float targets
-// (`x86_64-unknown-uefi`, whose features are `-sse,+soft-float`) LLVM aborts
-// compiling them ("Do not know how to split the result of this operator"):
-// the `#[target_feature]` entry points get `+avx2` next to the target's
-// `+soft-float`, and LLVM's soft-float lowering cannot handle vector float
-// operations (checked in the LLVM IR of a release build). Those targets run
-// `portable` or `scalar`.
+// Not on the soft-float x86 targets (`x86_64-unknown-uefi`, `-none`: no SSE2,
+// `+soft-float`): there the `#[target_feature]` entry points get `+avx2` next
+// to the target's `+soft-float`, and LLVM aborts lowering the vector float
+// compares and min/max these kernels use ("Do not know how to soften this
+// operator's operand" in release builds; multiplies and blends alone would
+// compile). Those targets run `portable` or `scalar`. Targets without SSE2
+// that are not soft-float (i586, x87 floats) keep the kernels.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
-    target_feature = "sse2"
+    any(
+        target_feature = "sse2",
+        not(any(target_os = "uefi", target_os = "none"))
+    )
 ))]
 pub(crate) mod x86_cpu;
 
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
-    target_feature = "sse2"
+    any(
+        target_feature = "sse2",
+        not(any(target_os = "uefi", target_os = "none"))
+    )
 ))]
 pub(crate) mod avx2;
 
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
-    target_feature = "sse2"
+    any(
+        target_feature = "sse2",
+        not(any(target_os = "uefi", target_os = "none"))
+    )
 ))]
 pub(crate) mod avx512;
 
