@@ -18,6 +18,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leaky_relu::{Element, Kernel, Options, Parallelism};
+#[macro_use]
 mod common;
 
 use std::hint::black_box;
@@ -56,31 +57,6 @@ trait Float: Element + Copy {
     fn naive_forward_into(dst: &mut [Self], src: &[Self], a: Self);
     fn roofline_scale_into(dst: &mut [Self], src: &[Self], c: Self, w512: bool);
     fn roofline_backward_into(dx: &mut [Self], dy: &[Self], x: &[Self], c: Self, w512: bool);
-}
-
-/// `f` compiled with AVX-512F when `$w512` and the CPU has it, else with AVX2 when
-/// the CPU has that (the roofline loops), else as is.
-macro_rules! with_simd {
-    ($w512:expr, fn $name:ident($($arg:ident: $ty:ty),*) $body:block) => {{
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        {
-            if $w512 && std::is_x86_feature_detected!("avx512f") {
-                #[target_feature(enable = "avx512f")]
-                fn wide($($arg: $ty),*) $body
-                // SAFETY: AVX-512F was detected just above.
-                return unsafe { wide($($arg),*) };
-            }
-            if std::is_x86_feature_detected!("avx2") {
-                #[target_feature(enable = "avx2")]
-                fn $name($($arg: $ty),*) $body
-                // SAFETY: AVX2 was detected just above.
-                return unsafe { $name($($arg),*) };
-            }
-        }
-        let _ = $w512;
-        fn plain($($arg: $ty),*) $body
-        plain($($arg),*)
-    }};
 }
 
 /// The rooflines to bench: `roofline` (AVX2 where the CPU has it), and

@@ -122,7 +122,7 @@ impl fmt::Display for Diagnostics {
         };
         let rule = match self.parallelism {
             Parallelism::Auto => format!(
-                "calls touching at least {} are split",
+                "calls touching less than {} run serially, larger ones serially or split, as measured",
                 size(self.par_threshold_bytes)
             ),
             Parallelism::Serial => "every call runs on the calling thread".to_owned(),

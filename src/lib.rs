@@ -91,16 +91,22 @@
 //!
 //! # Parallelism
 //!
-//! With the `rayon` feature (default), calls whose buffers total at least
-//! [`PAR_THRESHOLD_BYTES`] are split across the **current** rayon pool
-//! ([`Parallelism::Auto`]): `pool.install(|| leaky_relu::forward(..))` runs on
+//! With the `rayon` feature (default), [`Parallelism::Auto`] runs calls whose
+//! buffers total less than [`PAR_THRESHOLD_BYTES`] serially, and decides larger
+//! ones by measurement: per size class, serial or split across the **current**
+//! rayon pool in 256 KiB chunks, whichever the process's recent calls of that
+//! size found faster on this machine under its present load (re-checked from
+//! time to time, so a core taken by another process is noticed). Results are
+//! bit-identical either way. `pool.install(|| leaky_relu::forward(..))` runs on
 //! `pool`, and a call from inside a rayon task neither deadlocks nor
 //! oversubscribes. Outside any pool, that is rayon's global pool. To keep all
 //! work on the calling thread, pass [`Parallelism::Serial`] through
 //! [`Options`], call [`set_default_parallelism`], set
-//! **`LEAKY_RELU_PARALLELISM=serial`**, or build without the `rayon` feature.
+//! **`LEAKY_RELU_PARALLELISM=serial`**, or build without the `rayon` feature;
+//! to pin the split (reproducible benchmarks), [`Parallelism::Parallel`].
 //! Calls below the threshold, and [`Parallelism::Serial`] calls, never touch
-//! rayon at all.
+//! rayon at all. Calls of at most 16 elements with the process-wide kernel
+//! run an inlined loop of the reference formula (no dispatch at all).
 //!
 //! When threads are scarce the crate runs serially rather than panic or hang:
 //!
@@ -145,9 +151,9 @@
 //! It builds for `thumbv7em-none-eabihf`, `aarch64-unknown-none` (`neon`,
 //! statically) and `x86_64-unknown-uefi`. On x86 without `std` the CPU is
 //! detected with CPUID and XGETBV (OS support for the `ymm`/`zmm` state);
-//! soft-float targets such as `x86_64-unknown-uefi` get no x86 SIMD kernel
-//! (LLVM cannot compile run-time-entered AVX code for them) and run `portable`
-//! or `scalar`. Without `std` there is no environment: `LEAKY_RELU_KERNEL` and
+//! soft-float targets such as `x86_64-unknown-uefi` get no AVX kernel (LLVM
+//! aborts lowering their vector float compares and min/max under soft-float)
+//! and run `portable` or `scalar`. Without `std` there is no environment: `LEAKY_RELU_KERNEL` and
 //! `LEAKY_RELU_PARALLELISM` do not apply, and the fastest kernel is used.
 //!
 //! # Byte buffers and diagnostics
@@ -170,7 +176,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Layering, bottom up; each module imports only from those before it:
-// names, kernels, element, dispatch, error, reference, par, api, nd, diagnostics.
+// names, kernels, element, dispatch, error, reference, adapt, par, api, nd,
+// diagnostics.
+#[cfg(feature = "rayon")]
+mod adapt;
 mod api;
 #[cfg(feature = "std")]
 mod diagnostics;

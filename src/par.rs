@@ -16,10 +16,14 @@ use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
 /// How a call may use threads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Parallelism {
-    /// Split a call across the current rayon pool, when it has more than one
-    /// thread, if the buffers it touches total at least [`PAR_THRESHOLD_BYTES`]
+    /// Run calls whose buffers total less than [`PAR_THRESHOLD_BYTES`] serially
     /// (in-place forward: one buffer; in-place backward and out-of-place
-    /// forward: two; out-of-place backward: three); run smaller calls serially.
+    /// forward: two; out-of-place backward: three), and decide larger ones by
+    /// measurement: per size class, serial or split across the current rayon
+    /// pool (in chunks of 256 KiB), whichever the caller's own recent calls
+    /// found faster on this machine under its present load, re-checked from
+    /// time to time. Results are bit-identical either way. To pin the choice
+    /// (reproducible benchmarks), use `Serial` or `Parallel`.
     #[default]
     Auto,
     /// Never use threads: run on the calling thread.
@@ -160,42 +164,33 @@ pub fn set_default_parallelism(p: Parallelism) {
     PARALLELISM.store(code(p) | FROM_SET, Relaxed);
 }
 
-/// Under [`Parallelism::Auto`], calls whose buffers total at least this many
-/// bytes are split across threads (4 MiB: in-place forward from 1 Mi `f32` /
-/// 512 Ki `f64` elements; calls touching two buffers from 512 Ki `f32` / 256 Ki
-/// `f64`; `backward_into`, three buffers, from 342 Ki `f32`).
-/// Chosen from the crossover measured by `benches/parallel.rs`; see
-/// `docs/PERFORMANCE.md`.
-pub const PAR_THRESHOLD_BYTES: usize = 4 << 20;
+/// Under [`Parallelism::Auto`], calls whose buffers total fewer bytes than
+/// this run serially, and larger ones are decided by measurement (1 MiB: an
+/// in-place forward of 256 Ki `f32`). Below it a split never pays on any
+/// machine measured (waking a pool costs microseconds; such a call takes
+/// about one). See `docs/PERFORMANCE.md`.
+pub const PAR_THRESHOLD_BYTES: usize = 1 << 20;
+
+/// Under `Auto`, a split cuts the first buffer into chunks of this many bytes
+/// (256 KiB), many per thread, so a busy thread's share is stolen by the others.
+#[cfg(feature = "rayon")]
+const AUTO_CHUNK_BYTES: usize = 256 << 10;
+
+/// What `Auto` learned, for calls from outside any pool (rayon's global pool)
+/// and from inside a rayon worker (a caller's pool).
+#[cfg(feature = "rayon")]
+static LEARNED: [crate::adapt::Table; 2] = [
+    crate::adapt::Table::new(PAR_THRESHOLD_BYTES),
+    crate::adapt::Table::new(PAR_THRESHOLD_BYTES),
+];
 
 /// Chunk sizes are multiples of this many bytes (4 KiB): a multiple of the
 /// cache line (64 B) and of the widest kernel step (AVX2, 4 x 32 B).
 pub const GRANULE_BYTES: usize = 4096;
 
-/// Chunks per thread under `Auto`/`Parallel`, for load balance on a busy machine.
+/// Chunks per thread under `Parallel`.
 #[cfg(feature = "rayon")]
 const CHUNKS_PER_THREAD: usize = 4;
-
-/// Under `Auto`, no chunk is smaller than this (it bounds the per-task overhead).
-#[cfg(feature = "rayon")]
-const MIN_AUTO_CHUNK_BYTES: usize = 256 << 10;
-
-/// The chunk length in elements to split `len` elements of `T` into, or `None`
-/// to run serially.
-#[cfg(feature = "rayon")]
-#[inline]
-fn chunk_len<T>(p: Parallelism, len: usize, buffers: usize) -> Option<usize> {
-    let size = core::mem::size_of::<T>();
-    let bytes = len.saturating_mul(size).saturating_mul(buffers);
-    let min_chunk = match p {
-        Parallelism::Serial => return None,
-        Parallelism::Auto if bytes < PAR_THRESHOLD_BYTES => return None,
-        Parallelism::Auto => MIN_AUTO_CHUNK_BYTES,
-        Parallelism::Parallel if len.saturating_mul(size) <= GRANULE_BYTES => return None,
-        Parallelism::Parallel => GRANULE_BYTES,
-    };
-    split(len, size, pool::threads(), min_chunk)
-}
 
 /// Which pool a call would split across, and how many threads it may use there,
 /// without ever letting rayon panic or hang.
@@ -404,11 +399,50 @@ fn split(len: usize, size: usize, threads: usize, min_chunk: usize) -> Option<us
 #[inline(always)]
 pub(crate) fn run<T: Element>(engine: Engine, p: Parallelism, task: Task<'_, T>) {
     #[cfg(feature = "rayon")]
-    if let Some(chunk) = chunk_len::<T>(p, task.len(), task.buffers()) {
-        return split_run(engine, task, chunk);
+    {
+        let (len, size) = (task.len(), core::mem::size_of::<T>());
+        let bytes = len.saturating_mul(size).saturating_mul(task.buffers());
+        match p {
+            Parallelism::Auto if bytes >= PAR_THRESHOLD_BYTES => {
+                let table = &LEARNED[usize::from(rayon::current_thread_index().is_some())];
+                return adaptive(engine, task, bytes, pool::threads(), table);
+            }
+            Parallelism::Parallel if len.saturating_mul(size) > GRANULE_BYTES => {
+                if let Some(chunk) = split(len, size, pool::threads(), GRANULE_BYTES) {
+                    return split_run(engine, task, chunk);
+                }
+            }
+            _ => {}
+        }
     }
     let _ = p;
     engine.run(task)
+}
+
+/// A large `Auto` call: serial or split in [`AUTO_CHUNK_BYTES`] chunks over
+/// `threads`, as `table` decides, timed for `table` to learn from.
+#[cfg(feature = "rayon")]
+#[inline(never)]
+fn adaptive<T: Element>(
+    engine: Engine,
+    task: Task<'_, T>,
+    bytes: usize,
+    threads: usize,
+    table: &crate::adapt::Table,
+) {
+    let granule = GRANULE_BYTES / core::mem::size_of::<T>();
+    let chunk = (AUTO_CHUNK_BYTES / core::mem::size_of::<T>()).max(granule);
+    if threads < 2 || chunk >= task.len() {
+        return engine.run(task);
+    }
+    let choice = table.choose(bytes);
+    let start = std::time::Instant::now();
+    match choice.mode {
+        crate::adapt::Mode::Serial => engine.run(task),
+        crate::adapt::Mode::Split => split_run(engine, task, chunk),
+    }
+    let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    table.record(choice, bytes, ns);
 }
 
 /// Halves `task` at a multiple of `chunk` until each piece is at most `chunk`
@@ -442,9 +476,15 @@ mod tests {
     pub(super) static CHUNKS_RUN: AtomicUsize = AtomicUsize::new(0);
     static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-    /// Runs an in-place forward of `len` f32 in a pool of `threads` threads and
-    /// returns how many pieces the kernel was handed.
-    fn pieces(threads: usize, p: Parallelism, len: usize, into: bool) -> usize {
+    /// Runs an in-place (or out-of-place) forward of `len` f32 through `go` in
+    /// a pool of `threads` threads and returns how many pieces the kernel was
+    /// handed (0: it ran unsplit).
+    fn pieces_with(
+        threads: usize,
+        len: usize,
+        into: bool,
+        go: impl FnOnce(Task<'_, f32>) + Send,
+    ) -> usize {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
@@ -464,15 +504,30 @@ mod tests {
             } else {
                 InOut::InPlace(&mut dst)
             };
-            let task = Task::Forward {
+            go(Task::Forward {
                 x,
                 alpha: 0.5,
                 f: formula::forward(0.5f32),
-            };
-            run(crate::dispatch::state::engine(), p, task)
+            })
         });
-        assert!(dst.iter().all(|&v| v == -0.5), "{threads} {p:?} {len}");
+        assert!(dst.iter().all(|&v| v == -0.5), "{threads} {len}");
         CHUNKS_RUN.load(Relaxed) - before
+    }
+
+    fn pieces(threads: usize, p: Parallelism, len: usize, into: bool) -> usize {
+        pieces_with(threads, len, into, |t| {
+            run(crate::dispatch::state::engine(), p, t)
+        })
+    }
+
+    /// `Auto`'s large calls, through a fresh table (the static ones are shared
+    /// by every test in the binary).
+    fn auto_pieces(table: &crate::adapt::Table, threads: usize, len: usize, into: bool) -> usize {
+        pieces_with(threads, len, into, |t| {
+            let bytes = t.len() * 4 * t.buffers();
+            let threads = rayon::current_num_threads();
+            adaptive(crate::dispatch::state::engine(), t, bytes, threads, table)
+        })
     }
 
     #[test]
@@ -486,17 +541,31 @@ mod tests {
     )]
     fn splits_inside_a_fixed_pool() {
         let t = PAR_THRESHOLD_BYTES / 4;
-        // Auto, 4 threads, 16 MiB: 4 chunks per thread of 1 MiB.
-        assert_eq!(pieces(4, Parallelism::Auto, 4 * t, false), 16);
-        // Below the threshold: serial (the kernel runs unsplit, not counted).
+        // Below the threshold: serial, whatever was learned.
         assert_eq!(pieces(4, Parallelism::Auto, t - 1, false), 0);
-        // Out of place touches two buffers: from half the length.
-        // (2 MiB each; chunks of the 256 KiB minimum.)
-        assert_eq!(pieces(4, Parallelism::Auto, t / 2, true), 8);
         assert_eq!(pieces(4, Parallelism::Auto, t / 2 - 1, true), 0);
-        // Serial never splits; a one-thread pool never splits.
-        assert_eq!(pieces(4, Parallelism::Serial, 4 * t, false), 0);
-        assert_eq!(pieces(1, Parallelism::Auto, 4 * t, false), 0);
+        // Above it: the first call of a size class runs serially, the second
+        // split, in 256 KiB chunks (16 MiB: 64 of them).
+        let table = crate::adapt::Table::new(PAR_THRESHOLD_BYTES);
+        assert_eq!(auto_pieces(&table, 4, 16 * t, false), 0);
+        assert_eq!(auto_pieces(&table, 4, 16 * t, false), 64);
+        // Out of place touches two buffers: adaptive from half the length.
+        let table = crate::adapt::Table::new(PAR_THRESHOLD_BYTES);
+        assert_eq!(auto_pieces(&table, 4, t / 2, true), 0);
+        assert_eq!(auto_pieces(&table, 4, t / 2, true), 2);
+        // A one-thread pool never splits, nor does `Serial`.
+        let table = crate::adapt::Table::new(PAR_THRESHOLD_BYTES);
+        for _ in 0..3 {
+            assert_eq!(auto_pieces(&table, 1, 16 * t, false), 0);
+        }
+        assert_eq!(pieces(4, Parallelism::Serial, 16 * t, false), 0);
+        // Through `run`, a large `Auto` call splits at least once in a few
+        // dozen calls, whatever other tests taught the shared table (a
+        // regression to "always serial" fails here).
+        let split: usize = (0..40)
+            .map(|_| pieces(2, Parallelism::Auto, 8 * t, false))
+            .sum();
+        assert!(split > 0, "Auto never split");
     }
 
     /// Small enough for Miri, which runs it in `.ci/hardening` (Tree Borrows):
@@ -597,7 +666,7 @@ mod tests {
                 assert!(c * size >= GRANULE_BYTES);
             }
         }
-        let c = split(16 << 20, 4, 2, MIN_AUTO_CHUNK_BYTES).unwrap();
+        let c = split(16 << 20, 4, 2, GRANULE_BYTES).unwrap();
         assert_eq!(c, 2 << 20, "16 Mi f32 on 2 threads: 8 chunks of 2 Mi");
     }
 }

@@ -101,8 +101,8 @@ fn main() {
     }
     for line in [
         "Out of cache every variant waits on memory, which one or two cores already saturate:",
-        "splitting gains little there, and on a busy machine it can lose. Pin the choice with",
-        "LEAKY_RELU_PARALLELISM=serial|auto|parallel or Options::with_parallelism.",
+        "splitting gains little there, and on a busy machine it can lose, which `auto` notices.",
+        "Pin the choice with LEAKY_RELU_PARALLELISM=serial|parallel or Options::with_parallelism.",
         "A shared machine is noisy: compare the rows of one run, not runs.",
     ] {
         println!("{line}");
@@ -125,12 +125,17 @@ fn decision(p: Parallelism, threads: usize, n: usize, buffers: usize) -> String 
         Parallelism::Parallel if n * 4 <= GRANULE_BYTES => {
             return "ran serially (one granule)".into();
         }
+        Parallelism::Auto => false,
         _ => true,
     };
-    if split && threads >= 2 {
+    if threads < 2 {
+        "ran serially (one thread in the pool)".into()
+    } else if split {
         format!("was split across {threads} threads")
     } else {
-        "ran serially (one thread in the pool)".into()
+        format!(
+            "ran serially or split across {threads} threads, whichever this process's earlier calls of that size measured faster"
+        )
     }
 }
 

@@ -1,0 +1,283 @@
+//! The adaptive half of [`Parallelism::Auto`](crate::Parallelism::Auto): for
+//! a call large enough that splitting could pay (from
+//! [`PAR_THRESHOLD_BYTES`](crate::PAR_THRESHOLD_BYTES) touched), whether to run
+//! it serially or split it, learned from the caller's own calls on this
+//! machine, as it is loaded now.
+//!
+//! **Design.** Calls are grouped into size classes by the bytes they touch
+//! (one class per power of two). Each class keeps, for each mode (serial,
+//! split), a running estimate of the time per byte its calls take, biased
+//! toward the fast samples: a faster sample pulls it halfway, a slower one an
+//! eighth of the way (counting at most as twice the estimate). Interference
+//! (a preempted call, a worker woken from sleep on a VM) only ever slows a
+//! call, so the estimate tracks what the mode achieves, while a lasting
+//! slowdown (a core taken by another process) still raises it within a few
+//! calls. Each call runs the mode with the lower estimate. The first call of a class runs serially and the second split, to
+//! have both; after that the other mode is tried once every `interval` calls
+//! to notice a change (another process took a core, or left). An exploration
+//! slower than the chosen mode's estimate doubles `interval` (16 up to 1024
+//! calls); a faster one resets it to 16, so the next samples come soon and
+//! move that mode's estimate within a few dozen calls. A stable machine thus
+//! pays for one call in 1024 in the slower mode; the chosen mode is measured
+//! on every call, so its slowing down is seen within a few calls. Two modes
+//! whose averages are within noise may trade places; that costs nothing,
+//! since either is as fast.
+//!
+//! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
+//! against the microseconds of a call of 1 MiB or more) and a few relaxed
+//! atomics; 2 tables x 24 classes x 16 bytes, static. Concurrent calls update
+//! the same class without locks: a lost update only delays learning.
+//!
+//! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
+//! its tasks or not) learn in their own table, separate from calls that use
+//! rayon's global pool, since the two pools differ (size, load). Inside a
+//! caller's pool whose workers are all busy, a split runs mostly on the
+//! calling thread, so it measures like serial and costs about as much.
+//!
+//! **Pinning.** `Parallelism::Serial` and `Parallelism::Parallel` (per call,
+//! process-wide, or `LEAKY_RELU_PARALLELISM`) bypass this entirely, for
+//! reproducible benchmarks and debugging. Every mode gives bit-identical
+//! results.
+
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+/// Serial or split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Serial = 0,
+    Split = 1,
+}
+
+impl Mode {
+    fn other(self) -> Mode {
+        match self {
+            Mode::Serial => Mode::Split,
+            Mode::Split => Mode::Serial,
+        }
+    }
+}
+
+/// Size classes: `bytes` in `[2^(MIN_LOG2 + c), 2^(MIN_LOG2 + c + 1))` is class
+/// `c`; the largest calls share the last class.
+const CLASSES: usize = 24;
+const FIRST_INTERVAL: u32 = 16;
+const MAX_INTERVAL: u32 = 1024;
+
+struct Class {
+    /// Estimated femtoseconds per byte touched, serial and split; 0: no sample yet.
+    cost: [AtomicU32; 2],
+    /// Calls until the other mode is tried again.
+    countdown: AtomicU32,
+    /// The current exploration interval.
+    interval: AtomicU32,
+}
+
+impl Class {
+    const fn new() -> Self {
+        Class {
+            cost: [AtomicU32::new(0), AtomicU32::new(0)],
+            countdown: AtomicU32::new(FIRST_INTERVAL),
+            interval: AtomicU32::new(FIRST_INTERVAL),
+        }
+    }
+
+    /// The mode with the lower average (serial on a tie or with no samples).
+    fn best(&self) -> Mode {
+        let (s, p) = (self.cost[0].load(Relaxed), self.cost[1].load(Relaxed));
+        if p != 0 && p < s {
+            Mode::Split
+        } else {
+            Mode::Serial
+        }
+    }
+}
+
+/// One table of classes; `min_log2` is the log2 of the smallest adaptive call.
+pub(crate) struct Table {
+    classes: [Class; CLASSES],
+    min_log2: u32,
+}
+
+/// A decision: the mode, and whether it is an exploration of the other mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub(crate) mode: Mode,
+    explore: bool,
+    class: usize,
+}
+
+impl Table {
+    pub(crate) const fn new(min_bytes: usize) -> Self {
+        Table {
+            classes: [const { Class::new() }; CLASSES],
+            min_log2: min_bytes.ilog2(),
+        }
+    }
+
+    /// The mode for the next call touching `bytes` (at least the table's minimum).
+    pub(crate) fn choose(&self, bytes: usize) -> Choice {
+        let class = (bytes.max(1).ilog2().saturating_sub(self.min_log2) as usize).min(CLASSES - 1);
+        let k = &self.classes[class];
+        let pick = |mode, explore| Choice {
+            mode,
+            explore,
+            class,
+        };
+        if k.cost[0].load(Relaxed) == 0 {
+            return pick(Mode::Serial, false);
+        }
+        if k.cost[1].load(Relaxed) == 0 {
+            return pick(Mode::Split, false);
+        }
+        let best = k.best();
+        match k.countdown.load(Relaxed) {
+            0 => {
+                k.countdown.store(k.interval.load(Relaxed), Relaxed);
+                pick(best.other(), true)
+            }
+            n => {
+                k.countdown.store(n - 1, Relaxed);
+                pick(best, false)
+            }
+        }
+    }
+
+    /// Records that the call `choice` was made for, touching `bytes`, took `ns`.
+    pub(crate) fn record(&self, choice: Choice, bytes: usize, ns: u64) {
+        let k = &self.classes[choice.class];
+        // Femtoseconds per byte: 1 MiB in 10 µs is about 9500.
+        let per_byte = ns.saturating_mul(1_000_000) / bytes.max(1) as u64;
+        let sample = per_byte.clamp(1, u64::from(u32::MAX / 4)) as u32;
+        let slot = &k.cost[choice.mode as usize];
+        let old = slot.load(Relaxed);
+        let new = if old == 0 {
+            sample
+        } else if sample < old {
+            // A fast sample pulls the average halfway: slow samples come from
+            // interference (preemption, a woken vCPU), fast ones do not.
+            old / 2 + sample / 2
+        } else {
+            // A slow one by an eighth, and counts at most as twice the
+            // average: one preempted call cannot flip the choice, a lasting
+            // slowdown (a busy core) moves it within a few calls.
+            let x = sample.min(old.saturating_mul(2));
+            old - old / 8 + x / 8
+        };
+        slot.store(new.max(1), Relaxed);
+        if choice.explore {
+            // The other mode looked faster than the chosen one's average: look
+            // again soon (it takes a few samples to move its average); else
+            // wait twice as long before the next look.
+            let chosen = k.cost[choice.mode.other() as usize].load(Relaxed);
+            let interval = if sample < chosen {
+                FIRST_INTERVAL
+            } else {
+                (k.interval.load(Relaxed) * 2).min(MAX_INTERVAL)
+            };
+            k.interval.store(interval, Relaxed);
+            k.countdown.store(interval, Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1 << 20;
+
+    /// Runs `calls` calls of `bytes` through `t`, the serial mode costing
+    /// `serial(i)` ns and the split `split(i)` ns at call `i`; returns the modes.
+    fn drive(
+        t: &Table,
+        bytes: usize,
+        calls: usize,
+        serial: impl Fn(usize) -> u64,
+        split: impl Fn(usize) -> u64,
+    ) -> Vec<Mode> {
+        (0..calls)
+            .map(|i| {
+                let c = t.choose(bytes);
+                let ns = match c.mode {
+                    Mode::Serial => serial(i),
+                    Mode::Split => split(i),
+                };
+                t.record(c, bytes, ns);
+                c.mode
+            })
+            .collect()
+    }
+
+    fn count(modes: &[Mode], m: Mode) -> usize {
+        modes.iter().filter(|&&x| x == m).count()
+    }
+
+    #[test]
+    fn learns_both_then_keeps_the_faster() {
+        let t = Table::new(MIB);
+        let modes = drive(&t, 4 * MIB, 2000, |_| 50_000, |_| 25_000);
+        assert_eq!(&modes[..2], &[Mode::Serial, Mode::Split]);
+        // Explorations back off: 16, 32, ... 1024 calls apart.
+        let serial = count(&modes, Mode::Serial);
+        assert!((2..=8).contains(&serial), "{serial} serial calls of 2000");
+        // The opposite machine.
+        let t = Table::new(MIB);
+        let modes = drive(&t, 4 * MIB, 2000, |_| 25_000, |_| 50_000);
+        let split = count(&modes, Mode::Split);
+        assert!((1..=8).contains(&split), "{split} split calls of 2000");
+    }
+
+    #[test]
+    fn notices_a_busy_core_and_its_end() {
+        let t = Table::new(MIB);
+        // Split is 2x faster, then (a busy core) 2x slower from call 3000 on,
+        // then fast again from 6000 on.
+        let slow = |i: usize| (3000..6000).contains(&i);
+        let modes = drive(
+            &t,
+            8 * MIB,
+            9000,
+            |_| 100_000,
+            |i| {
+                if slow(i) { 200_000 } else { 50_000 }
+            },
+        );
+        // Within one maximal interval (1024 calls) plus the averaging, the
+        // choice follows the machine.
+        assert!(count(&modes[4200..6000], Mode::Split) <= 4, "busy: serial");
+        assert!(
+            count(&modes[7200..9000], Mode::Serial) <= 4,
+            "quiet again: split"
+        );
+    }
+
+    #[test]
+    fn one_outlier_does_not_flip_the_choice() {
+        let t = Table::new(MIB);
+        let modes = drive(
+            &t,
+            2 * MIB,
+            500,
+            |_| 25_000,
+            |i| {
+                if i == 100 { 25_000_000 } else { 15_000 }
+            },
+        );
+        assert!(count(&modes[101..], Mode::Serial) <= 3, "{modes:?}");
+    }
+
+    #[test]
+    fn classes_are_independent_and_saturate() {
+        let t = Table::new(MIB);
+        // Small calls: serial wins; large calls: split wins.
+        drive(&t, MIB, 200, |_| 10_000, |_| 90_000);
+        drive(&t, 64 * MIB, 200, |_| 9_000_000, |_| 1_000_000);
+        assert_eq!(t.choose(MIB + 1).mode, Mode::Serial);
+        assert_eq!(t.choose(100 * MIB).mode, Mode::Split);
+        // Beyond the last class, and at the minimum: no panic.
+        let c = t.choose(usize::MAX);
+        t.record(c, usize::MAX, u64::MAX);
+        let c = t.choose(MIB);
+        t.record(c, MIB, 0);
+    }
+}
