@@ -1,7 +1,8 @@
 //! Criterion bench of the rayon split: serial vs automatic vs forced parallel,
 //! forward and backward, f32 and f64, 64 Ki to 64 Mi elements, on the global
 //! rayon pool. `cargo bench --bench parallel`; `LEAKY_RELU_BENCH_SIZES=...` restricts sizes.
-//! The crossover measured here sets `PAR_THRESHOLD_BYTES`.
+//! `Auto` learns per size class which of the two is faster (`src/adapt.rs`);
+//! `benches/policy.rs` compares it with the one- and two-thread rooflines.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leaky_relu::{Element, Options, Parallelism};
