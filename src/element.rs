@@ -42,6 +42,7 @@ impl Element for f64 {
 /// ```
 /// use leaky_relu::DType;
 /// assert_eq!("F32".parse::<DType>(), Ok(DType::F32));
+/// assert_eq!("float64".parse::<DType>(), Ok(DType::F64)); // NumPy / PyTorch names
 /// assert_eq!((DType::F64.size(), DType::F64.name()), (8, "f64"));
 /// assert!("float".parse::<DType>().is_err());
 /// ```
@@ -93,9 +94,11 @@ impl fmt::Display for DType {
 impl FromStr for DType {
     type Err = crate::UnknownName;
 
-    /// `f32` or `f64`, ignoring ASCII case and surrounding whitespace.
+    /// `f32` or `f64`, or NumPy's and PyTorch's `float32` and `float64`,
+    /// ignoring ASCII case and surrounding whitespace.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        crate::names::parse(s, "dtype", DType::ALL, &["f32", "f64"])
+        let values = [DType::F32, DType::F64, DType::F32, DType::F64];
+        crate::names::parse(s, "dtype", &values, &["f32", "f64", "float32", "float64"])
     }
 }
 

@@ -1,5 +1,6 @@
-//! Parsing the crate's names (kernels, dtypes, parallelism policies), and
-//! [`UnknownName`], the one error for a string that names none of them.
+//! Parsing the crate's names (kernels, dtypes, parallelism policies),
+//! [`UnknownName`], the one error for a string that names none of them, and
+//! reading the environment variables that hold them.
 
 use core::fmt;
 
@@ -55,4 +56,31 @@ pub(crate) fn parse<T: Copy>(
             input: s.to_owned(),
             expected: names,
         })
+}
+
+/// The variable `name`, decoded lossily if it is not UTF-8; an empty (or
+/// all-whitespace) value counts as unset, as a shell's `VAR=` means.
+pub(crate) fn read_env(name: &str) -> Option<String> {
+    non_empty(std::env::var_os(name)?)
+}
+
+fn non_empty(v: std::ffi::OsString) -> Option<String> {
+    let v = v.to_string_lossy().into_owned();
+    (!v.trim().is_empty()).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_values_are_unset_and_names_parse() {
+        assert_eq!(non_empty("".into()), None);
+        assert_eq!(non_empty(" \t".into()), None);
+        assert_eq!(non_empty(" sse9 ".into()), Some(" sse9 ".to_owned()));
+        let names = &["a", "b"];
+        assert_eq!(parse(" B ", "thing", &[1, 2], names), Ok(2));
+        let e = parse("c", "thing", &[1, 2], names).unwrap_err();
+        assert_eq!(e.to_string(), "unknown thing \"c\": expected one of a, b");
+    }
 }

@@ -120,8 +120,7 @@ fn init_parallelism() -> u8 {
 /// The value of `LEAKY_RELU_PARALLELISM` the default was decided from.
 #[cfg(feature = "std")]
 pub(crate) fn env_value() -> &'static Option<String> {
-    ENV_VALUE
-        .get_or_init(|| std::env::var_os(PARALLELISM_ENV).map(|v| v.to_string_lossy().into_owned()))
+    ENV_VALUE.get_or_init(|| crate::names::read_env(PARALLELISM_ENV))
 }
 
 /// Where the default parallelism came from.

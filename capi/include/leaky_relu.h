@@ -79,6 +79,15 @@ size_t leaky_relu_mask_len(size_t n);
 const char *leaky_relu_kernel_name(void);
 
 /**
+ * The configuration in effect, as text: the kernel and why it was chosen,
+ * the parallelism, the thread pool, and every environment value that was
+ * ignored (`LEAKY_RELU_KERNEL=sse9`, say) with the reason, one per line. A
+ * NUL-terminated string owned by the library, never NULL; taken at the first
+ * call and the same for every later one. The library never prints: log this.
+ */
+const char *leaky_relu_diagnostics(void);
+
+/**
  * A static NUL-terminated description of a status returned by these
  * functions; never NULL (an unknown status gets "unknown status").
  */

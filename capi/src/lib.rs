@@ -307,6 +307,21 @@ pub extern "C" fn leaky_relu_kernel_name() -> *const c_char {
     name.as_ptr()
 }
 
+/// The configuration in effect, as text: the kernel and why it was chosen,
+/// the parallelism, the thread pool, and every environment value that was
+/// ignored (`LEAKY_RELU_KERNEL=sse9`, say) with the reason, one per line. A
+/// NUL-terminated string owned by the library, never NULL; taken at the first
+/// call and the same for every later one. The library never prints: log this.
+#[unsafe(no_mangle)]
+pub extern "C" fn leaky_relu_diagnostics() -> *const c_char {
+    static TEXT: std::sync::OnceLock<std::ffi::CString> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let text = leaky_relu::diagnostics().to_string().replace('\0', " ");
+        std::ffi::CString::new(text).unwrap_or_default()
+    })
+    .as_ptr()
+}
+
 /// A static NUL-terminated description of a status returned by these
 /// functions; never NULL (an unknown status gets "unknown status").
 #[unsafe(no_mangle)]

@@ -55,7 +55,7 @@ pub(crate) fn engine() -> Engine {
 /// The value of `LEAKY_RELU_KERNEL` the process-wide choice was made from.
 #[cfg(feature = "std")]
 pub(crate) fn env_value() -> &'static Option<String> {
-    ENV_VALUE.get_or_init(|| std::env::var_os(KERNEL_ENV).map(|v| v.to_string_lossy().into_owned()))
+    ENV_VALUE.get_or_init(|| crate::names::read_env(KERNEL_ENV))
 }
 
 /// Why an override value was not followed, or `None` if it was.

@@ -222,6 +222,10 @@ int main(void) {
     }
     CHECK(strcmp(leaky_relu_error_message(LEAKY_RELU_OK), "success") == 0, "success message");
     CHECK(strcmp(leaky_relu_error_message(99), "unknown status") == 0, "unknown status");
+    const char *diag = leaky_relu_diagnostics();
+    CHECK(diag != NULL && strstr(diag, "kernel: ") != NULL && strstr(diag, k) != NULL,
+          "diagnostics names the kernel");
+    CHECK(leaky_relu_diagnostics() == diag, "diagnostics is computed once");
     sweep_f32();
     sweep_f64();
     errors_f32();
