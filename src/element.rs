@@ -6,8 +6,6 @@
 use crate::kernels::{Isa, Lane, Task};
 use core::fmt::{self, Debug};
 use core::ops::Mul;
-#[cfg(feature = "std")]
-use core::str::FromStr;
 
 /// A float type the kernels support: `f32` or `f64`. Sealed.
 pub trait Element:
@@ -84,23 +82,14 @@ impl DType {
     }
 }
 
-impl fmt::Display for DType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[cfg(feature = "std")]
-impl FromStr for DType {
-    type Err = crate::UnknownName;
-
+crate::names::named!(
+    DType,
+    "dtype",
+    &[DType::F32, DType::F64, DType::F32, DType::F64],
+    &["f32", "f64", "float32", "float64"],
     /// `f32` or `f64`, or NumPy's and PyTorch's `float32` and `float64`,
     /// ignoring ASCII case and surrounding whitespace.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let values = [DType::F32, DType::F64, DType::F32, DType::F64];
-        crate::names::parse(s, "dtype", &values, &["f32", "f64", "float32", "float64"])
-    }
-}
+);
 
 /// A value of one of the element types, as an [`Error`](crate::Error) reports
 /// a slope: displayed in its own type (`-0.1` for an `f32`, not its widening

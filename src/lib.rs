@@ -187,7 +187,6 @@ mod dispatch;
 mod element;
 mod error;
 mod kernels;
-#[cfg(feature = "std")]
 mod names;
 #[cfg(feature = "ndarray")]
 #[cfg_attr(docsrs, doc(cfg(feature = "ndarray")))]

@@ -1,9 +1,35 @@
-//! Parsing the crate's names (kernels, dtypes, parallelism policies),
-//! [`UnknownName`], the one error for a string that names none of them, and
-//! reading the environment variables that hold them.
+//! The crate's named enums (kernels, dtypes): `named!`, which writes their
+//! `Display` and `FromStr` once; with `std`, parsing, [`UnknownName`], the one
+//! error for a string that names none of them, and reading the environment
+//! variables that hold them.
 
+#[cfg(feature = "std")]
 use core::fmt;
 
+/// `Display` for `$t` by its `name()`, and with `std` a `FromStr` that
+/// accepts the names `$names` of the values `$values` (`$kind` in errors).
+macro_rules! named {
+    ($t:ty, $kind:literal, $values:expr, $names:expr, $(#[$doc:meta])*) => {
+        impl core::fmt::Display for $t {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        #[cfg(feature = "std")]
+        impl core::str::FromStr for $t {
+            type Err = crate::UnknownName;
+
+            $(#[$doc])*
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                crate::names::parse(s, $kind, $values, $names)
+            }
+        }
+    };
+}
+pub(crate) use named;
+
+#[cfg(feature = "std")]
 /// The error of parsing a [`Kernel`](crate::Kernel), a [`DType`](crate::DType)
 /// or a [`Parallelism`](crate::Parallelism): the input, and the names accepted
 /// (any ASCII case, surrounding whitespace ignored).
@@ -24,6 +50,7 @@ pub struct UnknownName {
     pub expected: &'static [&'static str],
 }
 
+#[cfg(feature = "std")]
 impl fmt::Display for UnknownName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -35,8 +62,10 @@ impl fmt::Display for UnknownName {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for UnknownName {}
 
+#[cfg(feature = "std")]
 /// The value whose name (in `names`, parallel to `values`) is `s`, ignoring
 /// ASCII case and surrounding whitespace.
 pub(crate) fn parse<T: Copy>(
@@ -58,18 +87,20 @@ pub(crate) fn parse<T: Copy>(
         })
 }
 
+#[cfg(feature = "std")]
 /// The variable `name`, decoded lossily if it is not UTF-8; an empty (or
 /// all-whitespace) value counts as unset, as a shell's `VAR=` means.
 pub(crate) fn read_env(name: &str) -> Option<String> {
     non_empty(std::env::var_os(name)?)
 }
 
+#[cfg(feature = "std")]
 fn non_empty(v: std::ffi::OsString) -> Option<String> {
     let v = v.to_string_lossy().into_owned();
     (!v.trim().is_empty()).then_some(v)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
 

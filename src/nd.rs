@@ -82,75 +82,68 @@ pub fn forward_into<A: Element, D: Dimension>(
     Ok(())
 }
 
-/// In-place [`backward`](crate::backward): `grad` and `input` of the same
-/// shape, any layouts.
-///
-/// # Errors
-/// [`Error::ShapeMismatch`] (naming [`Operand::Input`]); `grad` is then untouched.
-pub fn backward<A: Element, D: Dimension>(
-    grad: &mut ArrayRef<A, D>,
-    input: &ArrayRef<A, D>,
-    alpha: A,
-) -> Result<(), Error> {
-    check_shape((grad, Operand::Grad), (input, Operand::Input))?;
-    decide(grad, input, alpha, |g, x, a| crate::backward(g, x, a))
+/// The four backwards, each one call of its helper: `backward_by` in place,
+/// `backward_into_by` out of place, given the deciding array and its
+/// [`Operand`] (`Output` marks the from-output forms, which check the slope).
+macro_rules! backwards {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident($dst:ident $(, $src:ident)?; $by:ident: $op:ident) => $helper:ident($slice:path);
+    )*) => {$(
+        $(#[$doc])*
+        pub fn $name<A: Element, D: Dimension>(
+            $dst: &mut ArrayRef<A, D>,
+            $($src: &ArrayRef<A, D>,)?
+            $by: &ArrayRef<A, D>,
+            alpha: A,
+        ) -> Result<(), Error> {
+            $helper($dst, $($src,)? ($by, Operand::$op), alpha, $slice)
+        }
+    )*};
 }
 
-/// In-place [`backward_from_output`](crate::backward_from_output): valid only
-/// for `alpha >= 0`.
-///
-/// # Errors
-/// [`Error::InvalidSlope`] (checked first) or [`Error::ShapeMismatch`]; `grad`
-/// is then untouched.
-pub fn backward_from_output<A: Element, D: Dimension>(
-    grad: &mut ArrayRef<A, D>,
-    output: &ArrayRef<A, D>,
-    alpha: A,
-) -> Result<(), Error> {
-    crate::api::check_slope(alpha)?;
-    check_shape((grad, Operand::Grad), (output, Operand::Output))?;
-    decide(grad, output, alpha, |g, y, a| {
-        crate::backward_from_output(g, y, a)
-    })
+backwards! {
+    /// In-place [`backward`](crate::backward): `grad` and `input` of the same
+    /// shape, any layouts.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] (naming [`Operand::Input`]); `grad` is then untouched.
+    fn backward(grad; input: Input) => backward_by(crate::backward);
+
+    /// In-place [`backward_from_output`](crate::backward_from_output): valid only
+    /// for `alpha >= 0`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] (checked first) or [`Error::ShapeMismatch`]; `grad`
+    /// is then untouched.
+    fn backward_from_output(grad; output: Output) => backward_by(crate::backward_from_output);
+
+    /// Out-of-place [`backward_into`](crate::backward_into).
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] (naming [`Operand::Grad`] for `dy`, or
+    /// [`Operand::Input`]); `dx` is then untouched.
+    fn backward_into(dx, dy; input: Input) => backward_into_by(crate::backward_into);
+
+    /// Out-of-place [`backward_from_output_into`](crate::backward_from_output_into):
+    /// valid only for `alpha >= 0`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] (checked first) or [`Error::ShapeMismatch`]; `dx` is
+    /// then untouched.
+    fn backward_from_output_into(dx, dy; output: Output) => backward_into_by(crate::backward_from_output_into);
 }
 
-/// Out-of-place [`backward_into`](crate::backward_into).
-///
-/// # Errors
-/// [`Error::ShapeMismatch`] (naming [`Operand::Grad`] for `dy`, or
-/// [`Operand::Input`]); `dx` is then untouched.
-pub fn backward_into<A: Element, D: Dimension>(
-    dx: &mut ArrayRef<A, D>,
-    dy: &ArrayRef<A, D>,
-    input: &ArrayRef<A, D>,
-    alpha: A,
-) -> Result<(), Error> {
-    backward_into_by(dx, dy, (input, Operand::Input), alpha, crate::backward_into)
+/// `backward_from_output`'s slope check, for the forms decided by the output.
+fn check_slope_for<A: Element>(operand: Operand, alpha: A) -> Result<(), Error> {
+    match operand {
+        Operand::Output => crate::api::check_slope(alpha),
+        _ => Ok(()),
+    }
 }
 
-/// Out-of-place [`backward_from_output_into`](crate::backward_from_output_into):
-/// valid only for `alpha >= 0`.
-///
-/// # Errors
-/// [`Error::InvalidSlope`] (checked first) or [`Error::ShapeMismatch`]; `dx` is
-/// then untouched.
-pub fn backward_from_output_into<A: Element, D: Dimension>(
-    dx: &mut ArrayRef<A, D>,
-    dy: &ArrayRef<A, D>,
-    output: &ArrayRef<A, D>,
-    alpha: A,
-) -> Result<(), Error> {
-    crate::api::check_slope(alpha)?;
-    backward_into_by(
-        dx,
-        dy,
-        (output, Operand::Output),
-        alpha,
-        crate::backward_from_output_into,
-    )
-}
-
-/// The out-of-place backwards: shapes checked (`dy`, then the deciding array),
+/// The out-of-place backwards: the slope (from-output forms), then shapes
+/// (`dy`, then the deciding array),
 /// then the slice operation `fast` when all three share a contiguous layout,
 /// else a copy of `dy` and the in-place backward, element by element.
 fn backward_into_by<A: Element, D: Dimension>(
@@ -160,6 +153,7 @@ fn backward_into_by<A: Element, D: Dimension>(
     alpha: A,
     fast: impl FnOnce(&mut [A], &[A], &[A], A) -> Result<(), Error>,
 ) -> Result<(), Error> {
+    check_slope_for(operand, alpha)?;
     check_shape((dx, Operand::Dst), (dy, Operand::Grad))?;
     check_shape((dx, Operand::Dst), (decide_by, operand))?;
     if let Some((d, g)) = same_layout(dx, dy)
@@ -172,7 +166,21 @@ fn backward_into_by<A: Element, D: Dimension>(
     dx.assign(dy);
     // `backward` decides by whichever array it is given, so it is also the
     // from-output form (whose slope the caller checked).
-    decide(dx, decide_by, alpha, |g, x, a| crate::backward(g, x, a))
+    decide(dx, decide_by, alpha, crate::backward)
+}
+
+/// The in-place backwards: the slope checked first for the from-output form
+/// (the one decided by [`Operand::Output`]), the deciding array's shape
+/// against `grad`'s, then [`decide`].
+fn backward_by<A: Element, D: Dimension>(
+    grad: &mut ArrayRef<A, D>,
+    (decide_by, operand): (&ArrayRef<A, D>, Operand),
+    alpha: A,
+    fast: impl FnOnce(&mut [A], &[A], A) -> Result<(), Error>,
+) -> Result<(), Error> {
+    check_slope_for(operand, alpha)?;
+    check_shape((grad, Operand::Grad), (decide_by, operand))?;
+    decide(grad, decide_by, alpha, fast)
 }
 
 /// `grad` scaled by `alpha` where `decide <= 0` (or NaN): through the slice

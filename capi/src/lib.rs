@@ -189,29 +189,32 @@ unsafe fn forward_into<T: Element>(dst: *mut T, src: *const T, len: usize, alpha
     })
 }
 
-/// `backward` (`from_output == false`) or `backward_from_output`, in place.
-unsafe fn backward<T: Element>(
-    grad: *mut T,
-    decide: *const T,
+/// The checked slices of an out-of-place call: the written one, the source
+/// (`None` in place), and a read-only buffer of `U`s.
+type Checked<'a, T, U> = (&'a mut [T], Option<&'a [T]>, &'a [U]);
+
+/// [`into_pair`], after checking a read-only buffer `by` of `by_len` `U`s
+/// (the deciding input or output, or the mask) that `dst` must not overlap,
+/// which it also forms.
+///
+/// # Safety
+/// The pointers are valid for their lengths (the C caller's contract).
+unsafe fn into_pair_by<'a, T, U>(
+    dst: *mut T,
+    src: *const T,
     len: usize,
-    alpha: T,
-    from_output: bool,
-) -> i32 {
-    guard(|| {
-        let (g, x) = (span(grad, len)?, span(decide, len)?);
-        disjoint(g, &[x])?;
-        // SAFETY: checked by `span`; `grad` overlaps nothing else.
-        let (g, x) = unsafe { (slice_mut(grad, len), slice(decide, len)) };
-        let r = if from_output {
-            leaky_relu::backward_from_output(g, x, alpha)
-        } else {
-            leaky_relu::backward(g, x, alpha)
-        };
-        r.map_err(code)
-    })
+    by: *const U,
+    by_len: usize,
+) -> Result<Checked<'a, T, U>, i32> {
+    let b = span(by, by_len)?;
+    // SAFETY: the caller's contract; `dst` overlaps nothing but possibly `src`.
+    let (d, s) = unsafe { into_pair(dst, src, len, &[b])? };
+    // SAFETY: checked by `span`; read-only, and not overlapped by `dst`.
+    Ok((d, s, unsafe { slice(by, by_len) }))
 }
 
-/// `backward_into` or `backward_from_output_into`; `dx == dy` runs in place.
+/// `backward_into` or `backward_from_output_into` (`from_output`); `dx == dy`
+/// runs in place, which is how the in-place forms call it.
 unsafe fn backward_into<T: Element>(
     dx: *mut T,
     dy: *const T,
@@ -221,11 +224,8 @@ unsafe fn backward_into<T: Element>(
     from_output: bool,
 ) -> i32 {
     guard(|| {
-        let x = span(decide, len)?;
-        // SAFETY: the caller's contract; `dx` overlaps nothing but possibly `dy`.
-        let (d, g) = unsafe { into_pair(dx, dy, len, &[x])? };
-        // SAFETY: checked by `span`; read-only.
-        let x = unsafe { slice(decide, len) };
+        // SAFETY: the caller's contract.
+        let (d, g, x) = unsafe { into_pair_by(dx, dy, len, decide, len)? };
         let r = match (g, from_output) {
             (None, false) => leaky_relu::backward(d, x, alpha),
             (None, true) => leaky_relu::backward_from_output(d, x, alpha),
@@ -271,11 +271,8 @@ unsafe fn backward_from_mask<T: Element>(
     alpha: T,
 ) -> i32 {
     guard(|| {
-        let m = span(mask, mask_len)?;
-        // SAFETY: the caller's contract; `dx` overlaps nothing but possibly `dy`.
-        let (d, g) = unsafe { into_pair(dx, dy, len, &[m])? };
-        // SAFETY: checked by `span`; read-only.
-        let m = unsafe { slice(mask, mask_len) };
+        // SAFETY: the caller's contract.
+        let (d, g, m) = unsafe { into_pair_by(dx, dy, len, mask, mask_len)? };
         match g {
             None => leaky_relu::backward_from_mask(d, m, alpha),
             Some(g) => leaky_relu::backward_from_mask_into(d, g, m, alpha),
@@ -388,7 +385,7 @@ pub unsafe extern "C" fn leaky_relu_backward_f32(
     alpha: f32,
 ) -> i32 {
     // SAFETY: the caller's contract.
-    unsafe { backward(grad, input, len, alpha, false) }
+    unsafe { backward_into(grad, grad, input, len, alpha, false) }
 }
 
 /// Out-of-place backward: `dx[i]` becomes `dy[i]` if `input[i] > 0`, else
@@ -423,7 +420,7 @@ pub unsafe extern "C" fn leaky_relu_backward_from_output_f32(
     alpha: f32,
 ) -> i32 {
     // SAFETY: the caller's contract.
-    unsafe { backward(grad, output, len, alpha, true) }
+    unsafe { backward_into(grad, grad, output, len, alpha, true) }
 }
 
 /// Out-of-place backward decided by the forward output (`alpha >= 0` only).
@@ -561,7 +558,7 @@ pub unsafe extern "C" fn leaky_relu_backward_f64(
     alpha: f64,
 ) -> i32 {
     // SAFETY: the caller's contract.
-    unsafe { backward(grad, input, len, alpha, false) }
+    unsafe { backward_into(grad, grad, input, len, alpha, false) }
 }
 
 /// Out-of-place backward: `dx[i]` becomes `dy[i]` if `input[i] > 0`, else
@@ -596,7 +593,7 @@ pub unsafe extern "C" fn leaky_relu_backward_from_output_f64(
     alpha: f64,
 ) -> i32 {
     // SAFETY: the caller's contract.
-    unsafe { backward(grad, output, len, alpha, true) }
+    unsafe { backward_into(grad, grad, output, len, alpha, true) }
 }
 
 /// Out-of-place backward decided by the forward output (`alpha >= 0` only).

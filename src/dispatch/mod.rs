@@ -10,9 +10,6 @@ pub(crate) mod state;
 
 use crate::Element;
 use crate::kernels::{Isa, Task};
-use core::fmt;
-#[cfg(feature = "std")]
-use core::str::FromStr;
 
 macro_rules! registry {
     ($( $(#[$doc:meta])* $variant:ident = $name:literal, cfg($cfg:meta), $token:ty; )*) => {
@@ -116,18 +113,10 @@ impl Kernel {
     }
 }
 
-impl fmt::Display for Kernel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[cfg(feature = "std")]
-impl FromStr for Kernel {
-    type Err = crate::UnknownName;
-
+crate::names::named!(
+    Kernel,
+    "kernel",
+    Kernel::ALL,
+    Kernel::NAMES,
     /// Parses a kernel name, ignoring ASCII case and surrounding whitespace.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        crate::names::parse(s, "kernel", Kernel::ALL, Kernel::NAMES)
-    }
-}
+);
