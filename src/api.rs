@@ -5,9 +5,10 @@
 //! kernel. No `unsafe` here.
 
 use crate::dispatch::{Engine, state};
+use crate::element::private::Sealed;
 use crate::kernels::formula;
-use crate::kernels::{InOut, Task};
-use crate::{DType, Element, Error, Kernel, Operand, Parallelism};
+use crate::kernels::{InOut, Lane, Storage, Task};
+use crate::{DType, Element, Error, Kernel, Operand, Parallelism, Scalar};
 
 /// How to run a call: which kernel and how much parallelism. `Options::new()`
 /// (also `Default`) means the process-wide choice: [`Kernel::best()`] and
@@ -90,136 +91,107 @@ impl Options {
         crate::par::run(engine, p, task)
     }
 
-    /// In-place forward: see [`crate::forward`].
-    #[inline]
-    pub fn forward<T: Element>(&self, buf: &mut [T], alpha: T) {
-        self.run(forward_task(InOut::InPlace(buf), alpha))
+    #[inline(always)]
+    fn forward_by<T: Element>(&self, buf: &mut [T], alpha: Slope<T>) {
+        self.run(forward_task(InOut::InPlace(buf), alpha.lane))
     }
 
-    /// Out-of-place forward: see [`crate::forward_into`].
-    ///
-    /// # Errors
-    /// [`Error::LengthMismatch`]; `dst` is then untouched.
-    #[inline]
-    pub fn forward_into<T: Element>(
+    #[inline(always)]
+    fn forward_into_by<T: Element>(
         &self,
         dst: &mut [T],
         src: &[T],
-        alpha: T,
+        alpha: Slope<T>,
     ) -> Result<(), Error> {
         Error::check_len((Operand::Dst, dst.len()), Operand::Src, src.len())?;
-        self.run(forward_task(InOut::Into { dst, src }, alpha));
+        self.run(forward_task(InOut::Into { dst, src }, alpha.lane));
         Ok(())
     }
 
-    /// In-place backward from the forward input: see [`crate::backward`].
-    ///
-    /// # Errors
-    /// [`Error::LengthMismatch`]; `grad` is then untouched.
-    #[inline]
-    pub fn backward<T: Element>(&self, grad: &mut [T], input: &[T], alpha: T) -> Result<(), Error> {
+    #[inline(always)]
+    fn backward_by<T: Element>(
+        &self,
+        grad: &mut [T],
+        input: &[T],
+        alpha: Slope<T>,
+    ) -> Result<(), Error> {
         Error::check_len((Operand::Grad, grad.len()), Operand::Input, input.len())?;
-        self.run(backward_task(InOut::InPlace(grad), input, alpha));
+        self.run(backward_task(InOut::InPlace(grad), input, alpha.lane));
         Ok(())
     }
 
-    /// Out-of-place backward from the forward input: see [`crate::backward_into`].
-    ///
-    /// # Errors
-    /// [`Error::LengthMismatch`]; `dx` is then untouched.
-    #[inline]
-    pub fn backward_into<T: Element>(
+    #[inline(always)]
+    fn backward_into_by<T: Element>(
         &self,
         dx: &mut [T],
         dy: &[T],
         input: &[T],
-        alpha: T,
+        alpha: Slope<T>,
     ) -> Result<(), Error> {
         Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
         Error::check_len((Operand::Dst, dx.len()), Operand::Input, input.len())?;
         self.run(backward_task(
             InOut::Into { dst: dx, src: dy },
             input,
-            alpha,
+            alpha.lane,
         ));
         Ok(())
     }
 
-    /// In-place backward from the forward output: see [`crate::backward_from_output`].
-    ///
-    /// # Errors
-    /// [`Error::InvalidSlope`] or [`Error::LengthMismatch`]; `grad` is then untouched.
-    #[inline]
-    pub fn backward_from_output<T: Element>(
+    #[inline(always)]
+    fn backward_from_output_by<T: Element>(
         &self,
         grad: &mut [T],
         output: &[T],
-        alpha: T,
+        alpha: Slope<T>,
     ) -> Result<(), Error> {
-        check_slope(alpha)?;
+        alpha.check_nonneg()?;
         Error::check_len((Operand::Grad, grad.len()), Operand::Output, output.len())?;
-        self.run(backward_task(InOut::InPlace(grad), output, alpha));
+        self.run(backward_task(InOut::InPlace(grad), output, alpha.lane));
         Ok(())
     }
 
-    /// Out-of-place backward from the forward output: see
-    /// [`crate::backward_from_output_into`].
-    ///
-    /// # Errors
-    /// [`Error::InvalidSlope`] or [`Error::LengthMismatch`]; `dx` is then untouched.
-    #[inline]
-    pub fn backward_from_output_into<T: Element>(
+    #[inline(always)]
+    fn backward_from_output_into_by<T: Element>(
         &self,
         dx: &mut [T],
         dy: &[T],
         output: &[T],
-        alpha: T,
+        alpha: Slope<T>,
     ) -> Result<(), Error> {
-        check_slope(alpha)?;
+        alpha.check_nonneg()?;
         Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
         Error::check_len((Operand::Dst, dx.len()), Operand::Output, output.len())?;
         self.run(backward_task(
             InOut::Into { dst: dx, src: dy },
             output,
-            alpha,
+            alpha.lane,
         ));
         Ok(())
     }
-}
 
-/// The 1-bit mask operations.
-impl Options {
-    /// In-place forward that also records the mask: see [`crate::forward_with_mask`].
-    ///
-    /// # Errors
-    /// [`Error::MaskLength`]; nothing is then written.
-    #[inline]
-    pub fn forward_with_mask<T: Element>(
+    #[inline(always)]
+    fn forward_with_mask_by<T: Element>(
         &self,
         buf: &mut [T],
-        alpha: T,
+        alpha: Slope<T>,
         mask: &mut [u8],
     ) -> Result<(), Error> {
         Error::check_mask(buf.len(), mask.len())?;
         self.run(Task::ForwardMask {
             x: InOut::InPlace(buf),
             mask,
-            alpha,
+            alpha: alpha.lane,
         });
         Ok(())
     }
 
-    /// Out-of-place forward that also records the mask: see
-    /// [`crate::forward_with_mask_into`].
-    ///
-    /// # Errors
-    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; nothing is then written.
-    #[inline]
-    pub fn forward_with_mask_into<T: Element>(
+    #[inline(always)]
+    fn forward_with_mask_into_by<T: Element>(
         &self,
         dst: &mut [T],
         src: &[T],
-        alpha: T,
+        alpha: Slope<T>,
         mask: &mut [u8],
     ) -> Result<(), Error> {
         Error::check_len((Operand::Dst, dst.len()), Operand::Src, src.len())?;
@@ -227,47 +199,221 @@ impl Options {
         self.run(Task::ForwardMask {
             x: InOut::Into { dst, src },
             mask,
-            alpha,
+            alpha: alpha.lane,
         });
         Ok(())
     }
 
-    /// In-place backward decided by a mask: see [`crate::backward_from_mask`].
-    ///
-    /// # Errors
-    /// [`Error::MaskLength`]; `grad` is then untouched.
-    #[inline]
-    pub fn backward_from_mask<T: Element>(
+    #[inline(always)]
+    fn backward_from_mask_by<T: Element>(
         &self,
         grad: &mut [T],
         mask: &[u8],
-        alpha: T,
+        alpha: Slope<T>,
     ) -> Result<(), Error> {
         Error::check_mask(grad.len(), mask.len())?;
-        self.run(backward_mask_task(InOut::InPlace(grad), mask, alpha));
+        self.run(backward_mask_task(InOut::InPlace(grad), mask, alpha.lane));
         Ok(())
     }
 
-    /// Out-of-place backward decided by a mask: see [`crate::backward_from_mask_into`].
-    ///
-    /// # Errors
-    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; `dx` is then untouched.
-    #[inline]
-    pub fn backward_from_mask_into<T: Element>(
+    #[inline(always)]
+    fn backward_from_mask_into_by<T: Element>(
         &self,
         dx: &mut [T],
         dy: &[T],
         mask: &[u8],
-        alpha: T,
+        alpha: Slope<T>,
     ) -> Result<(), Error> {
         Error::check_len((Operand::Dst, dx.len()), Operand::Grad, dy.len())?;
         Error::check_mask(dx.len(), mask.len())?;
         self.run(backward_mask_task(
             InOut::Into { dst: dx, src: dy },
             mask,
-            alpha,
+            alpha.lane,
         ));
         Ok(())
+    }
+}
+
+/// The slope-taking methods, each generated twice from one list: the
+/// [`Options`] method (slope of the element type) and the [`Opmath`] method
+/// (slope of [`Element::Opmath`]); both run the same private `*_by` body. The
+/// free functions of [`crate::opmath`] call the [`Opmath`] methods.
+macro_rules! slope_forms {
+    ($(
+        $(#[$doc:meta])*
+        fn $name:ident => $by:ident($($pre:ident: $prety:ty),*; $($post:ident: $postty:ty),*) -> $ret:ty;
+    )*) => {
+        impl Options {
+            $(
+                $(#[$doc])*
+                #[inline]
+                pub fn $name<T: Element>(&self, $($pre: $prety,)* alpha: T, $($post: $postty),*) -> $ret {
+                    self.$by($($pre,)* Slope::native(alpha), $($post),*)
+                }
+            )*
+        }
+
+        impl Opmath {
+            $(
+                #[doc = concat!("[`Options::", stringify!($name), "`] with PyTorch's slope: see [`Opmath`].")]
+                #[inline]
+                pub fn $name<T: Element>(&self, $($pre: $prety,)* alpha: T::Opmath, $($post: $postty),*) -> $ret {
+                    self.0.$by($($pre,)* Slope::opmath(alpha), $($post),*)
+                }
+            )*
+        }
+
+        /// PyTorch's variant of every slice operation, with the process-wide
+        /// defaults: the slope is a [`T::Opmath`](crate::Element::Opmath)
+        /// (`f32` for `f16` and `bf16`), each scaled value is `alpha * x`
+        /// computed in that type and rounded once to `T`. See [`Opmath`](crate::Opmath)
+        /// for the semantics side by side with the native operations, and
+        /// [`Options::opmath`](crate::Options::opmath) to choose a kernel or
+        /// parallelism.
+        ///
+        /// ```
+        /// use leaky_relu::half::f16;
+        /// let mut x = [f16::from_f32(-1.5), f16::from_f32(2.0)];
+        /// leaky_relu::opmath::forward(&mut x, 0.01f32); // an f32 slope
+        /// assert_eq!(x[0], f16::from_f32(-1.5 * 0.01)); // PyTorch's bits
+        /// ```
+        pub mod opmath {
+            use crate::{Element, Error, Options};
+            $(
+                #[doc = concat!("[`crate::", stringify!($name), "`] with PyTorch's slope: see [`Opmath`](crate::Opmath).")]
+                #[inline]
+                pub fn $name<T: Element>($($pre: $prety,)* alpha: T::Opmath, $($post: $postty),*) -> $ret {
+                    Options::new().opmath().$name($($pre,)* alpha, $($post),*)
+                }
+            )*
+        }
+    };
+}
+
+slope_forms! {
+    /// In-place forward: see [`crate::forward`].
+    fn forward => forward_by(buf: &mut [T]; ) -> ();
+    /// Out-of-place forward: see [`crate::forward_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`]; `dst` is then untouched.
+    fn forward_into => forward_into_by(dst: &mut [T], src: &[T]; ) -> Result<(), Error>;
+    /// In-place backward from the forward input: see [`crate::backward`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`]; `grad` is then untouched.
+    fn backward => backward_by(grad: &mut [T], input: &[T]; ) -> Result<(), Error>;
+    /// Out-of-place backward from the forward input: see [`crate::backward_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`]; `dx` is then untouched.
+    fn backward_into => backward_into_by(dx: &mut [T], dy: &[T], input: &[T]; ) -> Result<(), Error>;
+    /// In-place backward from the forward output: see [`crate::backward_from_output`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] or [`Error::LengthMismatch`]; `grad` is then untouched.
+    fn backward_from_output => backward_from_output_by(grad: &mut [T], output: &[T]; ) -> Result<(), Error>;
+    /// Out-of-place backward from the forward output: see
+    /// [`crate::backward_from_output_into`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidSlope`] or [`Error::LengthMismatch`]; `dx` is then untouched.
+    fn backward_from_output_into => backward_from_output_into_by(dx: &mut [T], dy: &[T], output: &[T]; ) -> Result<(), Error>;
+    /// In-place forward that also records the mask: see [`crate::forward_with_mask`].
+    ///
+    /// # Errors
+    /// [`Error::MaskLength`]; nothing is then written.
+    fn forward_with_mask => forward_with_mask_by(buf: &mut [T]; mask: &mut [u8]) -> Result<(), Error>;
+    /// Out-of-place forward that also records the mask: see
+    /// [`crate::forward_with_mask_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; nothing is then written.
+    fn forward_with_mask_into => forward_with_mask_into_by(dst: &mut [T], src: &[T]; mask: &mut [u8]) -> Result<(), Error>;
+    /// In-place backward decided by a mask: see [`crate::backward_from_mask`].
+    ///
+    /// # Errors
+    /// [`Error::MaskLength`]; `grad` is then untouched.
+    fn backward_from_mask => backward_from_mask_by(grad: &mut [T], mask: &[u8]; ) -> Result<(), Error>;
+    /// Out-of-place backward decided by a mask: see [`crate::backward_from_mask_into`].
+    ///
+    /// # Errors
+    /// [`Error::LengthMismatch`] or [`Error::MaskLength`]; `dx` is then untouched.
+    fn backward_from_mask_into => backward_from_mask_into_by(dx: &mut [T], dy: &[T], mask: &[u8]; ) -> Result<(), Error>;
+}
+
+/// How an operation received its slope: in the element type (the native
+/// operations), or in [`Element::Opmath`] (PyTorch's); `lane` is what the
+/// kernels compute with, `shown` what an error reports.
+#[derive(Clone, Copy)]
+struct Slope<T: Element> {
+    lane: T::Lane,
+    shown: Scalar,
+}
+
+impl<T: Element> Slope<T> {
+    #[inline(always)]
+    fn native(alpha: T) -> Self {
+        Slope {
+            lane: alpha.widen(),
+            shown: alpha.to_scalar(),
+        }
+    }
+
+    #[inline(always)]
+    fn opmath(alpha: T::Opmath) -> Self {
+        Slope {
+            lane: alpha.widen(),
+            shown: alpha.to_scalar(),
+        }
+    }
+
+    /// `alpha >= 0` (false for NaN, true for `-0.0` and `+inf`), else
+    /// [`Error::InvalidSlope`]: the deciding buffer of a backward from the
+    /// output.
+    #[inline(always)]
+    fn check_nonneg(self) -> Result<(), Error> {
+        if self.lane >= T::Lane::ZERO {
+            Ok(())
+        } else {
+            Err(Error::InvalidSlope { alpha: self.shown })
+        }
+    }
+}
+
+/// PyTorch's Leaky ReLU: the operations of [`Options`] with a slope of
+/// [`Element::Opmath`], the type PyTorch computes in (`f32` for `f16` and
+/// `bf16`; for `f32` and `f64` these are the native operations). Made by
+/// [`Options::opmath`]; the free functions are in [`crate::opmath`].
+///
+/// | | native ([`Options::forward`]) | PyTorch ([`Opmath::forward`]) |
+/// | --- | --- | --- |
+/// | slope | `alpha: T` | `alpha: T::Opmath` (`f32` for halves) |
+/// | `x > 0` | `x` | `x` |
+/// | otherwise | `alpha * x` in `T`, rounded once | `round_T(f32(x) * alpha)`: the `f32` product rounded to `f32`, then to `T` |
+/// | `f16`, `alpha = 0.01` | `alpha` is `f16(0.01) = 0.010002136...` | `alpha` is `f32(0.01)` |
+///
+/// The two differ for halves only: for about a quarter of the negative `f16`
+/// inputs at `alpha = 0.01` (the slopes differ, and the `f32` product of an
+/// `f16` and an `f32` may round twice). Backward likewise (`grad * alpha`).
+///
+/// ```
+/// use leaky_relu::{Options, half::f16};
+/// let x = f16::from_f32(-3.0);
+/// let (mut native, mut torch) = ([x], [x]);
+/// Options::new().forward(&mut native, f16::from_f32(0.01));
+/// Options::new().opmath().forward(&mut torch, 0.01f32);
+/// assert_eq!(torch[0], f16::from_f32(-3.0 * 0.01f32)); // round(f32(x) * 0.01f32)
+/// assert_eq!(native[0], f16::from_f32(-3.0 * f16::from_f32(0.01).to_f32()));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Opmath(Options);
+
+impl Options {
+    /// These options' operations with PyTorch's slope: see [`Opmath`].
+    pub const fn opmath(self) -> Opmath {
+        Opmath(self)
     }
 }
 
@@ -324,6 +470,12 @@ macro_rules! byte_forms {
                     match dtype {
                         DType::F32 => typed::<f32>(self, $dst, $($src,)* $($pre,)? alpha $(, $post)?),
                         DType::F64 => typed::<f64>(self, $dst, $($src,)* $($pre,)? alpha $(, $post)?),
+                        #[cfg(feature = "half")]
+                        DType::F16 => typed::<half::f16>(self, $dst, $($src,)* $($pre,)? alpha $(, $post)?),
+                        #[cfg(feature = "half")]
+                        DType::BF16 => typed::<half::bf16>(self, $dst, $($src,)* $($pre,)? alpha $(, $post)?),
+                        #[allow(unreachable_patterns)]
+                        _ => Err(Error::UnsupportedDType { dtype }),
                     }
                 }
             )*
@@ -413,17 +565,22 @@ byte_forms! {
 const INLINE_MAX: usize = 16;
 
 /// The reference formula, in a loop the compiler inlines into the caller:
-/// bit-identical to every kernel, like the reference it is.
+/// bit-identical to every kernel, like the reference it is. Values are
+/// computed as lanes (`f32` for the halves, which is exact: see `formula`).
 #[inline(always)]
 fn run_inline<T: Element>(task: Task<'_, T>) {
-    let zero = T::default();
+    let zero = T::Lane::ZERO;
     // `f(i, v)` for each element `v` of the source, written to the destination.
-    fn each<T: Copy>(x: InOut<'_, T>, mut f: impl FnMut(usize, T) -> T) {
+    fn each<T: Storage>(x: InOut<'_, T>, mut f: impl FnMut(usize, T::Lane) -> T::Lane) {
         match x {
-            InOut::InPlace(b) => b.iter_mut().enumerate().for_each(|(i, v)| *v = f(i, *v)),
+            InOut::InPlace(b) => {
+                for (i, v) in b.iter_mut().enumerate() {
+                    *v = T::narrow(f(i, v.widen()));
+                }
+            }
             InOut::Into { dst, src } => {
                 for (i, (d, &s)) in dst.iter_mut().zip(src).enumerate() {
-                    *d = f(i, s);
+                    *d = T::narrow(f(i, s.widen()));
                 }
             }
         }
@@ -437,12 +594,20 @@ fn run_inline<T: Element>(task: Task<'_, T>) {
         } => match g {
             InOut::InPlace(b) => {
                 for (v, &d) in b.iter_mut().zip(decide) {
-                    *v = if d > zero { *v } else { *v * alpha };
+                    *v = if d.widen() > zero {
+                        *v
+                    } else {
+                        T::narrow(v.widen() * alpha)
+                    };
                 }
             }
             InOut::Into { dst, src } => {
                 for ((o, &v), &d) in dst.iter_mut().zip(src).zip(decide) {
-                    *o = if d > zero { v } else { v * alpha };
+                    *o = if d.widen() > zero {
+                        v
+                    } else {
+                        T::narrow(v.widen() * alpha)
+                    };
                 }
             }
         },
@@ -464,7 +629,7 @@ fn run_inline<T: Element>(task: Task<'_, T>) {
 }
 
 #[inline(always)]
-fn forward_task<T: Element>(x: InOut<'_, T>, alpha: T) -> Task<'_, T> {
+fn forward_task<T: Element>(x: InOut<'_, T>, alpha: T::Lane) -> Task<'_, T> {
     Task::Forward {
         x,
         alpha,
@@ -473,7 +638,7 @@ fn forward_task<T: Element>(x: InOut<'_, T>, alpha: T) -> Task<'_, T> {
 }
 
 #[inline(always)]
-fn backward_task<'a, T: Element>(g: InOut<'a, T>, decide: &'a [T], alpha: T) -> Task<'a, T> {
+fn backward_task<'a, T: Element>(g: InOut<'a, T>, decide: &'a [T], alpha: T::Lane) -> Task<'a, T> {
     Task::Backward {
         g,
         decide,
@@ -483,7 +648,11 @@ fn backward_task<'a, T: Element>(g: InOut<'a, T>, decide: &'a [T], alpha: T) -> 
 }
 
 #[inline(always)]
-fn backward_mask_task<'a, T: Element>(g: InOut<'a, T>, mask: &'a [u8], alpha: T) -> Task<'a, T> {
+fn backward_mask_task<'a, T: Element>(
+    g: InOut<'a, T>,
+    mask: &'a [u8],
+    alpha: T::Lane,
+) -> Task<'a, T> {
     Task::BackwardMask {
         g,
         mask,
@@ -492,16 +661,10 @@ fn backward_mask_task<'a, T: Element>(g: InOut<'a, T>, mask: &'a [u8], alpha: T)
     }
 }
 
+/// [`Error::InvalidSlope`] unless `alpha >= 0`, shown in its own type.
 #[inline]
 pub(crate) fn check_slope<T: Element>(alpha: T) -> Result<(), Error> {
-    // `>=` is false for NaN and true for -0.0 and +inf.
-    if alpha >= T::default() {
-        Ok(())
-    } else {
-        Err(Error::InvalidSlope {
-            alpha: alpha.to_scalar(),
-        })
-    }
+    Slope::native(alpha).check_nonneg()
 }
 
 fn check_bytes<T: Element>(bytes: &[u8], operand: Operand) -> Result<(), Error> {

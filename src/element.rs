@@ -1,13 +1,19 @@
-//! The sealed [`Element`] trait (`f32`, `f64`), the run-time element type
+//! The sealed [`Element`] trait (`f32`, `f64`, `f16`, `bf16`), the run-time element type
 //! [`DType`] of the byte API, the [`Scalar`] that prints a slope in its own
 //! type, and the one place where a generic `T` becomes a concrete type on its
 //! way to an ISA's entry point.
 
-use crate::kernels::{Isa, Lane, Task};
+use crate::kernels::{Isa, Storage, Task};
 use core::fmt::{self, Debug};
 use core::ops::Mul;
 
-/// A float type the kernels support: `f32` or `f64`. Sealed.
+/// A float type the kernels support: `f32`, `f64`, and with the `half` feature
+/// (default) [`half::f16`] and [`half::bf16`]. Sealed.
+///
+/// For the halves, `alpha * x` is the product in that format, correctly
+/// rounded (to nearest, ties to even), exactly what a native `f16`/`bf16`
+/// multiply gives; [`crate::opmath`] has PyTorch's variant, whose slope is an
+/// `f32` (see [`Element::Opmath`]).
 pub trait Element:
     private::Sealed
     + Copy
@@ -23,19 +29,37 @@ pub trait Element:
     /// This type as a [`DType`], for the byte API:
     /// `forward_bytes(bytes, f32::DTYPE, alpha)`.
     const DTYPE: DType;
+    /// The type PyTorch computes this one in (its `at::opmath_type`): `f32`
+    /// for `f16` and `bf16`, the type itself for `f32` and `f64`. The slope of
+    /// the [`crate::opmath`] operations has this type.
+    type Opmath: Element<Lane = <Self as Storage>::Lane>;
 }
 
 impl Element for f32 {
     const DTYPE: DType = DType::F32;
+    type Opmath = f32;
 }
 impl Element for f64 {
     const DTYPE: DType = DType::F64;
+    type Opmath = f64;
+}
+#[cfg(feature = "half")]
+impl Element for half::f16 {
+    const DTYPE: DType = DType::F16;
+    type Opmath = f32;
+}
+#[cfg(feature = "half")]
+impl Element for half::bf16 {
+    const DTYPE: DType = DType::BF16;
+    type Opmath = f32;
 }
 
 /// The element type of a byte buffer, named at run time, as an engine's tensor
 /// carries it. The byte API ([`forward_bytes`](crate::forward_bytes) and
 /// friends) takes one explicitly, so the type of a slope literal can never
-/// decide how bytes are read. Non-exhaustive: `F16`/`BF16` are planned.
+/// decide how bytes are read. Non-exhaustive: more types may come. `F16` and
+/// `BF16` exist whatever the features; without `half` the byte API rejects
+/// them with [`Error::UnsupportedDType`](crate::Error::UnsupportedDType).
 ///
 /// ```
 /// use leaky_relu::DType;
@@ -51,17 +75,32 @@ pub enum DType {
     F32,
     /// `f64`: IEEE 754 binary64, 8 bytes, 8-aligned.
     F64,
+    /// `f16`: IEEE 754 binary16 (`half::f16`), 2 bytes, 2-aligned.
+    F16,
+    /// `bf16`: bfloat16 (`half::bf16`, the high half of an `f32`), 2 bytes, 2-aligned.
+    BF16,
 }
 
 impl DType {
-    /// Every dtype the crate supports.
-    pub const ALL: &'static [DType] = &[DType::F32, DType::F64];
+    /// Every dtype there is (whether this build supports it: [`DType::is_supported`]).
+    pub const ALL: &'static [DType] = &[DType::F32, DType::F64, DType::F16, DType::BF16];
+
+    /// Whether this build can run buffers of this type (`F16` and `BF16` need
+    /// the `half` feature).
+    pub const fn is_supported(self) -> bool {
+        match self {
+            DType::F32 | DType::F64 => true,
+            DType::F16 | DType::BF16 => cfg!(feature = "half"),
+        }
+    }
 
     /// The Rust name of the type (`"f32"`), as [`str::parse`] accepts it.
     pub const fn name(self) -> &'static str {
         match self {
             DType::F32 => "f32",
             DType::F64 => "f64",
+            DType::F16 => "f16",
+            DType::BF16 => "bf16",
         }
     }
 
@@ -70,6 +109,7 @@ impl DType {
         match self {
             DType::F32 => 4,
             DType::F64 => 8,
+            DType::F16 | DType::BF16 => 2,
         }
     }
 
@@ -78,6 +118,7 @@ impl DType {
         match self {
             DType::F32 => core::mem::align_of::<f32>(),
             DType::F64 => core::mem::align_of::<f64>(),
+            DType::F16 | DType::BF16 => core::mem::align_of::<u16>(),
         }
     }
 }
@@ -85,10 +126,20 @@ impl DType {
 crate::names::named!(
     DType,
     "dtype",
-    &[DType::F32, DType::F64, DType::F32, DType::F64],
-    &["f32", "f64", "float32", "float64"],
-    /// `f32` or `f64`, or NumPy's and PyTorch's `float32` and `float64`,
-    /// ignoring ASCII case and surrounding whitespace.
+    &[
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16,
+        DType::F32,
+        DType::F64,
+        DType::F16,
+        DType::BF16
+    ],
+    &["f32", "f64", "f16", "bf16", "float32", "float64", "float16", "bfloat16"],
+    /// `f32`, `f64`, `f16` or `bf16`, or NumPy's and PyTorch's `float32`,
+    /// `float64`, `float16` and `bfloat16`, ignoring ASCII case and
+    /// surrounding whitespace.
 );
 
 /// A value of one of the element types, as an [`Error`](crate::Error) reports
@@ -101,6 +152,12 @@ pub enum Scalar {
     F32(f32),
     /// An `f64`.
     F64(f64),
+    /// An `f16`.
+    #[cfg(feature = "half")]
+    F16(half::f16),
+    /// A `bf16`.
+    #[cfg(feature = "half")]
+    BF16(half::bf16),
 }
 
 impl Scalar {
@@ -109,6 +166,10 @@ impl Scalar {
         match self {
             Scalar::F32(_) => DType::F32,
             Scalar::F64(_) => DType::F64,
+            #[cfg(feature = "half")]
+            Scalar::F16(_) => DType::F16,
+            #[cfg(feature = "half")]
+            Scalar::BF16(_) => DType::BF16,
         }
     }
 
@@ -117,6 +178,10 @@ impl Scalar {
         match self {
             Scalar::F32(v) => f64::from(v),
             Scalar::F64(v) => v,
+            #[cfg(feature = "half")]
+            Scalar::F16(v) => v.to_f64(),
+            #[cfg(feature = "half")]
+            Scalar::BF16(v) => v.to_f64(),
         }
     }
 }
@@ -126,6 +191,10 @@ impl fmt::Display for Scalar {
         match self {
             Scalar::F32(v) => write!(f, "{v}"),
             Scalar::F64(v) => write!(f, "{v}"),
+            #[cfg(feature = "half")]
+            Scalar::F16(v) => write!(f, "{v}"),
+            #[cfg(feature = "half")]
+            Scalar::BF16(v) => write!(f, "{v}"),
         }
     }
 }
@@ -134,11 +203,13 @@ pub(crate) mod private {
     use super::*;
 
     /// Crate-private methods of [`Element`]; not nameable outside the crate.
-    pub trait Sealed: Lane {
+    pub trait Sealed: Storage {
         /// The value as a [`Scalar`], for error messages.
         fn to_scalar(self) -> Scalar;
         /// `v` rounded to this type (to nearest, ties to even; exact when `v`
-        /// is representable, as any `f32` widened to `f64` is).
+        /// is representable, as any `f32` widened to `f64` is). Never through
+        /// `half`'s `from_f64`, whose bits depend on the CPU (with F16C it
+        /// rounds twice): see [`round_f64_to_odd_f32`].
         fn from_f64_rounded(v: f64) -> Self;
         /// Runs `task` with `isa`'s vectors of this type.
         fn run<I: Isa>(isa: I, task: Task<'_, Self>);
@@ -168,4 +239,58 @@ pub(crate) mod private {
         f32: F32, run_f32;
         f64: F64, run_f64;
     }
+
+    #[cfg(feature = "half")]
+    macro_rules! sealed_half {
+        ($($t:ident: $variant:ident, $run:ident;)*) => {$(
+            impl Sealed for half::$t {
+                #[inline(always)]
+                fn to_scalar(self) -> Scalar {
+                    Scalar::$variant(self)
+                }
+                #[inline]
+                fn from_f64_rounded(v: f64) -> Self {
+                    half::$t::from_f32(round_f64_to_odd_f32(v))
+                }
+                #[inline(always)]
+                fn run<I: Isa>(isa: I, task: Task<'_, Self>) {
+                    isa.$run(task)
+                }
+            }
+        )*};
+    }
+    #[cfg(feature = "half")]
+    sealed_half! {
+        f16: F16, run_f16;
+        bf16: BF16, run_bf16;
+    }
+}
+
+/// `v` as an `f32`, rounded toward zero and then, if that was inexact, with
+/// the lowest significand bit set ("round to odd"). Rounding the result to a
+/// format with at least two fewer significand bits, to nearest, ties to even,
+/// gives exactly `v` rounded once to that format: the odd bit stands for the
+/// bits cut off, so a result on a halfway point of the narrow format is exact
+/// and one off it stays off it (Boldo and Melquiond, "Emulation of FMA and
+/// correctly rounded sums: proved algorithms using rounding to odd", 2008).
+/// `f16` (11 bits) and `bf16` (8) are at least two bits narrower than `f32`
+/// (24) over their whole range: `f16`'s subnormals lie in `f32`'s normal
+/// range, and `bf16`'s subnormal spacing 2^-133 is 2^16 times `f32`'s. Values
+/// beyond `f32::MAX` become `f32::MAX` with its odd bit, which both halves
+/// round to infinity, as they should.
+#[cfg(feature = "half")]
+pub(crate) fn round_f64_to_odd_f32(v: f64) -> f32 {
+    let mut t = v as f32;
+    if v.is_nan() {
+        return t;
+    }
+    if f64::from(t).abs() > v.abs() {
+        // Rounded away from zero: one step back toward it (the bits of a
+        // non-zero magnitude order like the values; `t` is not zero here).
+        t = f32::from_bits(t.to_bits() - 1);
+    }
+    if f64::from(t) != v {
+        t = f32::from_bits(t.to_bits() | 1);
+    }
+    t
 }

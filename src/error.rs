@@ -108,6 +108,12 @@ pub enum Error {
         /// The kernel asked for.
         kernel: Kernel,
     },
+    /// A byte-API call named a [`DType`] this build cannot run (`F16` and
+    /// `BF16` without the `half` feature).
+    UnsupportedDType {
+        /// The element type asked for.
+        dtype: DType,
+    },
 }
 
 impl fmt::Display for Error {
@@ -167,6 +173,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::UnsupportedDType { dtype } => write!(
+                f,
+                "dtype {dtype} is not supported by this build; enable the `half` feature of leaky-relu for f16 and bf16"
+            ),
         }
     }
 }

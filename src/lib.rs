@@ -209,6 +209,7 @@ mod nd;
 mod par;
 pub mod reference;
 
+pub use api::{Opmath, opmath};
 pub use api::{
     Options, backward, backward_bytes, backward_from_mask, backward_from_mask_bytes,
     backward_from_mask_into, backward_from_mask_into_bytes, backward_from_output,
@@ -223,6 +224,11 @@ pub use dispatch::Kernel;
 pub use dispatch::state::KERNEL_ENV;
 pub use element::{DType, Element, Scalar};
 pub use error::{Error, Operand};
+/// The `half` crate, whose [`f16`](half::f16) and [`bf16`](half::bf16) are
+/// element types (feature `half`, on by default).
+#[cfg(feature = "half")]
+#[cfg_attr(docsrs, doc(cfg(feature = "half")))]
+pub use half;
 #[cfg(feature = "std")]
 pub use names::UnknownName;
 pub use par::{

@@ -533,3 +533,56 @@ fn identity_alpha_still_validates() {
             .is_err()
     );
 }
+
+/// The halves through the same sweeps as `f32` and `f64`: every kernel, length,
+/// offset, operation, special and awkward alpha against the reference (whose
+/// products are `half`'s; `tests/half.rs` checks those, and every kernel, on
+/// all 65536 inputs against an independent rounding).
+#[cfg(feature = "half")]
+macro_rules! half_sweeps {
+    ($($t:ident: $sweep:ident, $specials:ident, $from_output:ident, $from_mask:ident, $split:ident, $prop:ident;)*) => {$(
+        #[test]
+        fn $sweep() {
+            exhaustive::<leaky_relu::half::$t>();
+        }
+
+        #[test]
+        fn $specials() {
+            specials_cross::<leaky_relu::half::$t>();
+        }
+
+        #[test]
+        fn $from_output() {
+            from_output_matches::<leaky_relu::half::$t>();
+        }
+
+        #[test]
+        fn $from_mask() {
+            from_mask_matches::<leaky_relu::half::$t>();
+        }
+
+        #[test]
+        #[cfg_attr(target_family = "wasm", ignore = "needs threads: wasm32-wasip1 has none")]
+        fn $split() {
+            parallel_boundaries::<leaky_relu::half::$t>();
+        }
+
+        proptest! {
+            #[test]
+            #[cfg_attr(miri, ignore = "proptest is too slow under Miri; the sweeps above cover the paths")]
+            fn $prop(vals in values_strategy::<leaky_relu::half::$t>(3000), seed in any::<u64>(),
+                     off in 0usize..16, alpha in alpha_strategy::<leaky_relu::half::$t>(),
+                     runner in 0usize..16, op in 0usize..10) {
+                prop_case(vals, seed, off, alpha, runner, op);
+            }
+        }
+    )*};
+}
+
+#[cfg(feature = "half")]
+half_sweeps! {
+    f16: every_length_offset_alpha_f16, special_values_f16, from_output_equals_backward_f16,
+        from_mask_equals_backward_f16, parallel_split_f16, prop_f16;
+    bf16: every_length_offset_alpha_bf16, special_values_bf16, from_output_equals_backward_bf16,
+        from_mask_equals_backward_bf16, parallel_split_bf16, prop_bf16;
+}

@@ -21,8 +21,8 @@
 //! on the stack), so the loop never reads or writes outside the buffer or the mask.
 
 use super::formula::{Backward, Forward};
-use super::isa::scalar::SCALAR;
-use super::{Lane, Op, Simd, ops};
+use super::isa::scalar::{SCALAR, Scalar};
+use super::{Op, Simd, Storage, ops};
 
 /// Runs `op` over `n` elements with the vectors of `s`: forward reads `src`,
 /// backward reads `src` (the gradient) and `decide`; both write `dst`.
@@ -37,15 +37,17 @@ use super::{Lane, Op, Simd, ops};
 /// overlapping nothing else.
 /// `s` proves the CPU supports its ISA (it is a token).
 #[inline(always)]
-pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
+pub(crate) unsafe fn run<S: Simd<T>, T: Storage>(
     s: S,
     op: Op,
     dst: *mut T,
     src: *const T,
     decide: *const T,
     n: usize,
-    alpha: T,
-) {
+    alpha: T::Lane,
+) where
+    Scalar: Simd<T>,
+{
     if n == 0 {
         return;
     }
@@ -97,7 +99,16 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Lane>(
 /// # Safety
 /// As [`run`].
 #[inline(never)]
-unsafe fn short<T: Lane>(op: Op, dst: *mut T, src: *const T, decide: *const T, n: usize, alpha: T) {
+unsafe fn short<T: Storage>(
+    op: Op,
+    dst: *mut T,
+    src: *const T,
+    decide: *const T,
+    n: usize,
+    alpha: T::Lane,
+) where
+    Scalar: Simd<T>,
+{
     // SAFETY: the caller's contract (`op` is not a mask op: those return
     // before `short`); `SCALAR` needs no CPU feature.
     unsafe { run(SCALAR, op, dst, src, decide, n, alpha) }
@@ -126,7 +137,7 @@ const WORD: usize = 64;
 /// # Safety
 /// As [`run`] for the mask ops.
 #[inline(always)]
-unsafe fn masked<S: Simd<T>, T: Lane>(
+unsafe fn masked<S: Simd<T>, T: Storage>(
     s: S,
     dst: *mut T,
     src: *const T,
@@ -184,7 +195,7 @@ unsafe fn masked<S: Simd<T>, T: Lane>(
 /// `8 * full` bytes.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-unsafe fn words<S: Simd<T>, T>(
+unsafe fn words<S: Simd<T>, T: Storage>(
     s: S,
     dst: *mut T,
     src: *const T,
@@ -253,7 +264,7 @@ unsafe fn put_bytes(p: *mut u8, bits: u128, count: usize) {
 /// # Safety
 /// `dst` valid for `count` writes, `src` for `count` reads, `src` is `dst` or disjoint.
 #[inline(always)]
-unsafe fn padded<S: Simd<T>, T: Lane>(
+unsafe fn padded<S: Simd<T>, T: Storage>(
     s: S,
     dst: *mut T,
     src: *const T,
@@ -261,7 +272,7 @@ unsafe fn padded<S: Simd<T>, T: Lane>(
     bits: u64,
     step: &impl Fn(S::V, u64) -> (S::V, u64),
 ) -> u64 {
-    let mut pad = [T::ZERO; WORD];
+    let mut pad = [T::default(); WORD];
     let p = pad.as_mut_ptr();
     // SAFETY: `count <= 64`; `pad` holds 64 elements, so the whole vectors
     // covering `count` fit.
@@ -280,7 +291,7 @@ unsafe fn padded<S: Simd<T>, T: Lane>(
 /// `dst` is valid for `len.next_multiple_of(LANES)` writes, `src` for as many
 /// reads, and is `dst` or disjoint.
 #[inline(always)]
-unsafe fn word<S: Simd<T>, T>(
+unsafe fn word<S: Simd<T>, T: Storage>(
     s: S,
     dst: *mut T,
     src: *const T,
@@ -319,7 +330,7 @@ unsafe fn copy<T>(dst: *mut T, src: *const T, n: usize) {
 /// # Safety
 /// As [`run`], and `n >= LANES`.
 #[inline(always)]
-unsafe fn unary<S: Simd<T>, T>(
+unsafe fn unary<S: Simd<T>, T: Storage>(
     s: S,
     dst: *mut T,
     src: *const T,
@@ -344,7 +355,7 @@ unsafe fn unary<S: Simd<T>, T>(
 /// The closure may only be called with `i` such that `p` is valid for reading
 /// `[i, i + LANES)`.
 #[inline(always)]
-unsafe fn loader<S: Simd<T>, T>(s: S, p: *const T) -> impl Fn(usize) -> S::V {
+unsafe fn loader<S: Simd<T>, T: Storage>(s: S, p: *const T) -> impl Fn(usize) -> S::V {
     #[inline(always)]
     move |i| {
         // SAFETY: the caller of `loader` restricts `i` (see above).
@@ -372,7 +383,7 @@ fn in_place<T>(dst: *mut T, src: *const T) -> bool {
 /// # Safety
 /// As [`run`], and `n >= LANES`.
 #[inline(always)]
-unsafe fn binary<S: Simd<T>, T>(
+unsafe fn binary<S: Simd<T>, T: Storage>(
     s: S,
     dst: *mut T,
     src: *const T,
@@ -407,7 +418,7 @@ fn pair<A, B>(a: impl Fn(usize) -> A, b: impl Fn(usize) -> B) -> impl Fn(usize) 
 /// for every `i` with `i + S::LANES <= n` and reads no element of `dst` other
 /// than `[i, i + LANES)`.
 #[inline(always)]
-unsafe fn body<S: Simd<T>, T, L: Copy>(
+unsafe fn body<S: Simd<T>, T: Storage, L: Copy>(
     s: S,
     dst: *mut T,
     n: usize,

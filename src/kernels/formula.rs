@@ -46,6 +46,63 @@
 //! masked multiply, as cheap as any formulation, so the driver runs every
 //! non-Identity forward as CmpSelect there: the reference itself, valid for
 //! every alpha.
+//!
+//! # Half precision: `f16` and `bf16` computed in `f32`
+//!
+//! The kernels widen each `f16`/`bf16` value to `f32` (exact: both are subsets
+//! of `f32`), run the `f32` operations above with the slope widened too, and
+//! round each result to the half once, to nearest, ties to even. The contract
+//! is `alpha * x` computed in the half format itself, correctly rounded.
+//!
+//! **The product is exact in `f32`.** An `f16` has an 11-bit significand, so
+//! the product of two has at most 22 significant bits, fewer than `f32`'s 24;
+//! its magnitude lies between `2^-48` (the smallest subnormal squared) and
+//! `65504^2 < 2^32`, inside `f32`'s normal range. So `f32(x) * f32(alpha)`
+//! is the exact product `p`, and rounding it once to `f16` is the correctly
+//! rounded `f16` product. A `bf16` has an 8-bit significand (16-bit products)
+//! but `f32`'s exponent range, so `p` may leave the normal range:
+//! - `|p| >= 2^-126`: `f32` holds `p` exactly (16 <= 24 bits).
+//! - `2^-134 <= |p| < 2^-126`: `p` has at most 16 significant bits, the lowest
+//!   at or above `2^-134 * 2^-15 = 2^-149`, which is `f32`'s subnormal spacing:
+//!   `f32` holds `p` exactly.
+//! - `|p| < 2^-134`: `bf16`'s smallest subnormal is `2^-133`, so the correctly
+//!   rounded result is `±0` (below half of it; `2^-134` itself ties to the even
+//!   `0`). The `f32` product is at most `2^-134` in magnitude (rounding is
+//!   monotone and `2^-134` is an `f32`), so rounding it to `bf16` gives `±0`
+//!   too, with the product's sign in both.
+//! - Overflow: if the `f32` product overflows, `|p|` is at least `f32::MAX`
+//!   plus half an `f32` ulp, beyond `bf16`'s overflow threshold
+//!   (`bf16::MAX` plus half a `bf16` ulp), so both are the same infinity.
+//!
+//! So for both halves "multiply in `f32`, round once" is the native product,
+//! which `tests/half.rs` checks on all 65536 inputs for a set of alphas, and,
+//! in an ignored test, on all 2^32 (input, alpha) pairs, against a rounding
+//! done in integers from the exact `f64` product.
+//!
+//! **The formulations carry over.** Each one above computes, per lane, either
+//! `x` or `p` (rounded in `f32`, here exact) and selects with a compare, a max
+//! or a min; rounding to the half comes last. Rounding is monotone and `x` is
+//! a half, so `round(max(x, p)) = max(x, round(p))` and likewise for min,
+//! and a select commutes with rounding: each kernel's result is the formula
+//! applied to `x` and `round(p)`, the native product, and the proofs above
+//! apply unchanged. The formulation is chosen from the `f32` slope, whose
+//! class (`== 1`, `(0, 1)`, `(1, MAX]`, `+0`, other) is that of the half.
+//!
+//! **PyTorch's variant** ([`crate::Opmath`]) takes an `f32` slope, which the
+//! half formats may not represent: `p` is then `f32(x) * alpha` rounded to
+//! `f32`, and the result rounds that once more, to the half: PyTorch's
+//! `round(f32(x) * alpha)`. The same formulations apply, by the same
+//! monotonicity argument (the `f32` multiply is monotone in `x` too).
+//!
+//! **Narrowing to bf16** (the kernels without a `bf16` instruction): for a
+//! non-NaN `f32` with bits `b`, the upper 16 bits of `b + 0x7fff + lsb`, where
+//! `lsb` is bit 16 of `b`, are `b` rounded to nearest, ties to even: the low
+//! half `l` of `b` carries into the upper half exactly when `l > 0x8000`, or
+//! `l = 0x8000` and the upper half is odd; a carry out of the significand
+//! increments the exponent, which is the correct result, up to infinity. For
+//! a NaN the addition could carry its payload into the sign or turn it into
+//! an infinity, so NaNs instead keep their upper half with the quiet bit set
+//! (as `half::bf16::from_f32` does).
 
 use super::Lane;
 

@@ -12,12 +12,13 @@ pub(crate) mod formula;
 pub(crate) mod isa;
 mod ops;
 
+use core::fmt::Debug;
 use core::ops::Mul;
 use formula::{Backward, Forward};
 
 /// A scalar the kernels compute on (`f32`, `f64`): what [`formula`] needs to pick
 /// a formulation and what the one-lane `scalar` kernel computes with.
-pub trait Lane: Copy + PartialOrd + Mul<Output = Self> + Send + Sync + 'static {
+pub trait Lane: Copy + PartialOrd + Mul<Output = Self> + Debug + Send + Sync + 'static {
     /// `0.0`.
     const ZERO: Self;
     /// `1.0`.
@@ -43,11 +44,61 @@ macro_rules! lane {
 }
 lane!(f32, f64);
 
+/// What a buffer holds: `f32`, `f64`, and with the `half` feature `f16` and
+/// `bf16`, each computed as its [`Lane`] (itself, or `f32` for the halves).
+/// The kernels load a vector of `Storage` values as a vector of lanes, compute,
+/// and store the lanes rounded back (to nearest, ties to even); for `f32` and
+/// `f64` both conversions are the identity.
+pub trait Storage: Copy + Default + Debug + Send + Sync + 'static {
+    /// The type the values are computed in.
+    type Lane: Lane;
+    /// The value as a lane (exact).
+    fn widen(self) -> Self::Lane;
+    /// The lane rounded to this type, to nearest, ties to even (NaN stays NaN).
+    fn narrow(v: Self::Lane) -> Self;
+}
+
+macro_rules! storage_is_lane {
+    ($($t:ty),*) => {$(
+        impl Storage for $t {
+            type Lane = $t;
+            #[inline(always)]
+            fn widen(self) -> Self {
+                self
+            }
+            #[inline(always)]
+            fn narrow(v: Self) -> Self {
+                v
+            }
+        }
+    )*};
+}
+storage_is_lane!(f32, f64);
+
+#[cfg(feature = "half")]
+macro_rules! storage_half {
+    ($($t:ty),*) => {$(
+        impl Storage for $t {
+            type Lane = f32;
+            #[inline(always)]
+            fn widen(self) -> f32 {
+                self.to_f32()
+            }
+            #[inline(always)]
+            fn narrow(v: f32) -> Self {
+                <$t>::from_f32(v)
+            }
+        }
+    )*};
+}
+#[cfg(feature = "half")]
+storage_half!(half::f16, half::bf16);
+
 /// One instruction set's vectors of `T`: the operations the [`driver`] and the
 /// operations in `ops` are written against. Implemented on an ISA token, so a
 /// value of `Self` is the proof that the CPU can execute the intrinsics, and all
 /// methods except the memory accesses are safe.
-pub trait Simd<T>: Copy {
+pub trait Simd<T: Storage>: Copy {
     /// A vector of `LANES` elements.
     type V: Copy;
     /// A per-lane condition, as [`Simd::select`] consumes it.
@@ -65,7 +116,7 @@ pub trait Simd<T>: Copy {
     /// `p` must be valid for writing `LANES` elements.
     unsafe fn store(self, p: *mut T, v: Self::V);
     /// Every lane `x`.
-    fn splat(self, x: T) -> Self::V;
+    fn splat(self, x: T::Lane) -> Self::V;
     /// Lane-wise IEEE product (never fused with anything).
     fn mul(self, a: Self::V, b: Self::V) -> Self::V;
     /// Lane-wise maximum; which operand it returns on ties or NaN is not relied upon.
@@ -134,7 +185,146 @@ pub trait Isa: Copy + Send + Sync + 'static {
     fn run_f32(self, task: Task<'_, f32>);
     /// Runs `task` on `f64` vectors of this ISA.
     fn run_f64(self, task: Task<'_, f64>);
+    /// Runs `task` on `f16` values, in `f32` vectors of this ISA.
+    #[cfg(feature = "half")]
+    fn run_f16(self, task: Task<'_, half::f16>);
+    /// Runs `task` on `bf16` values, in `f32` vectors of this ISA.
+    #[cfg(feature = "half")]
+    fn run_bf16(self, task: Task<'_, half::bf16>);
 }
+
+/// An ISA's conversions between a half type `T` in memory and its `f32`
+/// vectors: with them, the ISA's `f32` table serves `T` too (the `Simd<T>`
+/// impls below delegate everything else to it), so a half type costs each ISA
+/// two functions, not a table. `load_wide` is exact; `store_narrow` rounds to
+/// nearest, ties to even, whatever the floating-point environment's rounding
+/// mode, and stores a NaN for every NaN lane.
+#[cfg(feature = "half")]
+pub trait Widen<T: Storage<Lane = f32>>: Simd<f32> {
+    /// Loads `LANES` values of `T` from `p` (no alignment needed), widened.
+    ///
+    /// # Safety
+    /// `p` must be valid for reading `LANES` values of `T`.
+    unsafe fn load_wide(self, p: *const T) -> <Self as Simd<f32>>::V;
+    /// Stores the lanes of `v`, narrowed to `T`, to `p` (no alignment needed).
+    ///
+    /// # Safety
+    /// `p` must be valid for writing `LANES` values of `T`.
+    unsafe fn store_narrow(self, p: *mut T, v: <Self as Simd<f32>>::V);
+}
+
+/// `Simd<$t>` for every ISA with `Widen<$t>`: the memory accesses convert, the
+/// rest is the ISA's `f32` table.
+#[cfg(feature = "half")]
+macro_rules! widened {
+    ($($t:ty),*) => {$(
+        impl<I: Widen<$t>> Simd<$t> for I {
+            type V = <I as Simd<f32>>::V;
+            type M = <I as Simd<f32>>::M;
+            const LANES: usize = <I as Simd<f32>>::LANES;
+            #[inline(always)]
+            unsafe fn load(self, p: *const $t) -> Self::V {
+                // SAFETY: the caller's contract, which is `load_wide`'s.
+                unsafe { self.load_wide(p) }
+            }
+            #[inline(always)]
+            unsafe fn store(self, p: *mut $t, v: Self::V) {
+                // SAFETY: the caller's contract, which is `store_narrow`'s.
+                unsafe { self.store_narrow(p, v) }
+            }
+            #[inline(always)]
+            fn splat(self, x: f32) -> Self::V {
+                Simd::<f32>::splat(self, x)
+            }
+            #[inline(always)]
+            fn mul(self, a: Self::V, b: Self::V) -> Self::V {
+                Simd::<f32>::mul(self, a, b)
+            }
+            #[inline(always)]
+            fn max(self, a: Self::V, b: Self::V) -> Self::V {
+                Simd::<f32>::max(self, a, b)
+            }
+            #[inline(always)]
+            fn min(self, a: Self::V, b: Self::V) -> Self::V {
+                Simd::<f32>::min(self, a, b)
+            }
+            #[inline(always)]
+            fn gt0(self, x: Self::V) -> Self::M {
+                Simd::<f32>::gt0(self, x)
+            }
+            #[inline(always)]
+            fn sign(self, x: Self::V) -> Self::M {
+                Simd::<f32>::sign(self, x)
+            }
+            #[inline(always)]
+            fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V {
+                Simd::<f32>::select(self, m, a, b)
+            }
+            #[inline(always)]
+            fn bits(self, m: Self::M) -> u64 {
+                Simd::<f32>::bits(self, m)
+            }
+            #[inline(always)]
+            fn mask_of_bits(self, b: u64) -> Self::M {
+                Simd::<f32>::mask_of_bits(self, b)
+            }
+            const MASKED: bool = <I as Simd<f32>>::MASKED;
+            #[inline(always)]
+            fn keep_or_scale(self, decide: Self::V, v: Self::V, a: Self::V) -> Self::V {
+                Simd::<f32>::keep_or_scale(self, decide, v, a)
+            }
+            #[inline(always)]
+            fn keep_or_scale_mask(self, keep: Self::M, v: Self::V, a: Self::V) -> Self::V {
+                Simd::<f32>::keep_or_scale_mask(self, keep, v, a)
+            }
+            const SCALED_BITS: bool = <I as Simd<f32>>::SCALED_BITS;
+            #[inline(always)]
+            fn keep_or_scale_bits(self, x: Self::V, a: Self::V) -> (Self::V, u64) {
+                Simd::<f32>::keep_or_scale_bits(self, x, a)
+            }
+            #[inline(always)]
+            fn fence(self, v: Self::V) -> Self::V {
+                Simd::<f32>::fence(self, v)
+            }
+        }
+    )*};
+}
+#[cfg(feature = "half")]
+widened!(half::f16, half::bf16);
+
+/// Implements [`Widen<$t>`] for an ISA token from its two conversions, as
+/// [`simd_table!`] does the tables (the same safety argument: the token proves
+/// the ISA, the caller the range).
+#[allow(unused_macros)]
+macro_rules! widen_table {
+    ($isa:ty, $t:ty; load $load:expr, store $store:expr $(,)?) => {
+        #[allow(unused_unsafe, clippy::redundant_closure_call)]
+        impl $crate::kernels::Widen<$t> for $isa {
+            #[inline(always)]
+            unsafe fn load_wide(self, p: *const $t) -> <$isa as $crate::kernels::Simd<f32>>::V {
+                // SAFETY: see `widen_table!`: the token proves the ISA, the caller the range.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $load
+                    })(p)
+                }
+            }
+            #[inline(always)]
+            unsafe fn store_narrow(self, p: *mut $t, v: <$isa as $crate::kernels::Simd<f32>>::V) {
+                // SAFETY: see `widen_table!`: the token proves the ISA, the caller the range.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $store
+                    })(p, v)
+                }
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use widen_table;
 
 /// A destination and where its old values come from: itself (in place), or a
 /// separate source (out of place; `dst` and `src` cannot overlap, being a
@@ -181,13 +371,13 @@ impl<'a, T> InOut<'a, T> {
 /// One call's work, as a kernel receives it: which operation, on which
 /// buffers, with which slope and formulation (chosen by [`formula`]).
 #[derive(Debug)]
-pub enum Task<'a, T> {
+pub enum Task<'a, T: Storage> {
     /// `y = x > 0 ? x : alpha * x`.
     Forward {
         /// `x` in, `y` out.
         x: InOut<'a, T>,
-        /// The slope.
-        alpha: T,
+        /// The slope, as the lanes compute with it.
+        alpha: T::Lane,
         /// How the kernels compute it.
         f: Forward,
     },
@@ -198,8 +388,8 @@ pub enum Task<'a, T> {
         x: InOut<'a, T>,
         /// `len().div_ceil(8)` bytes, written.
         mask: &'a mut [u8],
-        /// The slope.
-        alpha: T,
+        /// The slope, as the lanes compute with it.
+        alpha: T::Lane,
     },
     /// `dx = bit i of mask ? dy : dy * alpha`.
     BackwardMask {
@@ -207,8 +397,8 @@ pub enum Task<'a, T> {
         g: InOut<'a, T>,
         /// At least `len().div_ceil(8)` bytes, read.
         mask: &'a [u8],
-        /// The slope.
-        alpha: T,
+        /// The slope, as the lanes compute with it.
+        alpha: T::Lane,
         /// How the kernels compute it.
         f: Backward,
     },
@@ -218,8 +408,8 @@ pub enum Task<'a, T> {
         g: InOut<'a, T>,
         /// The forward input, or output for `alpha >= 0`.
         decide: &'a [T],
-        /// The slope.
-        alpha: T,
+        /// The slope, as the lanes compute with it.
+        alpha: T::Lane,
         /// How the kernels compute it.
         f: Backward,
     },
@@ -227,7 +417,7 @@ pub enum Task<'a, T> {
 
 /// A task in registers ([`Task::raw`]): operation, `dst`, `src`, `decide` (or
 /// the mask), element count, slope.
-pub type Raw<T> = (Op, *mut T, *const T, *const T, usize, T);
+pub type Raw<T> = (Op, *mut T, *const T, *const T, usize, <T as Storage>::Lane);
 
 /// Which operation and formulation an ISA entry point runs (one byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -243,7 +433,7 @@ pub enum Op {
     BackwardMask(Backward),
 }
 
-impl<'a, T: Copy> Task<'a, T> {
+impl<'a, T: Storage> Task<'a, T> {
     /// Elements the kernels process: the shortest buffer's length.
     pub fn len(&self) -> usize {
         match self {
@@ -415,7 +605,7 @@ macro_rules! simd_table {
                 unsafe { ({ #[inline(always)] $store })(p, v) }
             }
             #[inline(always)]
-            fn splat(self, x: $t) -> $v {
+            fn splat(self, x: <$t as $crate::kernels::Storage>::Lane) -> $v {
                 // SAFETY: see `simd_table!`: the token proves the ISA.
                 unsafe { ({ #[inline(always)] $splat })(x) }
             }
@@ -505,16 +695,17 @@ macro_rules! isa_token {
         /// The CPU supports the ISA; the pointers are as [`Task::raw`] describes.
         $(#[target_feature(enable = $feature)])?
         #[inline(never)]
-        unsafe fn entry<T: $crate::kernels::Lane>(
+        unsafe fn entry<T: $crate::kernels::Storage>(
             isa: $name,
             op: $crate::kernels::Op,
             dst: *mut T,
             src: *const T,
             decide: *const T,
             n: usize,
-            alpha: T,
+            alpha: T::Lane,
         ) where
             $name: $crate::kernels::Simd<T>,
+            $crate::kernels::isa::scalar::Scalar: $crate::kernels::Simd<T>,
         {
             // SAFETY: the caller's contract is the driver's.
             unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, n, alpha) }
@@ -536,6 +727,20 @@ macro_rules! isa_token {
             }
             #[inline(always)]
             fn run_f64(self, task: $crate::kernels::Task<'_, f64>) {
+                let (op, dst, src, decide, n, alpha) = task.raw();
+                // SAFETY: as in `run_f32`.
+                unsafe { entry(self, op, dst, src, decide, n, alpha) }
+            }
+            #[cfg(feature = "half")]
+            #[inline(always)]
+            fn run_f16(self, task: $crate::kernels::Task<'_, half::f16>) {
+                let (op, dst, src, decide, n, alpha) = task.raw();
+                // SAFETY: as in `run_f32`.
+                unsafe { entry(self, op, dst, src, decide, n, alpha) }
+            }
+            #[cfg(feature = "half")]
+            #[inline(always)]
+            fn run_bf16(self, task: $crate::kernels::Task<'_, half::bf16>) {
                 let (op, dst, src, decide, n, alpha) = task.raw();
                 // SAFETY: as in `run_f32`.
                 unsafe { entry(self, op, dst, src, decide, n, alpha) }

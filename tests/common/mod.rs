@@ -93,6 +93,83 @@ impl_f!(
     0x7ff0_0000_0000_0001
 );
 
+/// The halves: the same specials, written by their bits (so no test value
+/// goes through a conversion from `f64`, whose `half` implementation differs
+/// between CPUs). `$man` is the number of stored significand bits.
+#[cfg(feature = "half")]
+macro_rules! impl_half {
+    ($t:ty, $name:literal, $man:expr) => {
+        impl F for $t {
+            const NAME: &'static str = $name;
+            fn bits(self) -> u64 {
+                u64::from(self.to_bits())
+            }
+            fn from_bits64(b: u64) -> Self {
+                <$t>::from_bits(b as u16)
+            }
+            fn is_nan_(self) -> bool {
+                self.is_nan()
+            }
+            fn tiny(self) -> bool {
+                let m = self.to_bits() & 0x7fff;
+                m != 0 && m <= <$t>::MIN_POSITIVE.to_bits()
+            }
+            fn from_f64(v: f64) -> Self {
+                // Test data only: rounding twice here is harmless.
+                <$t>::from_f32(v as f32)
+            }
+            fn to_f64(self) -> f64 {
+                f64::from(self.to_f32())
+            }
+            fn specials() -> Vec<Self> {
+                let exp_all: u16 = 0x7fff & !((1 << $man) - 1);
+                let quiet: u16 = 1 << ($man - 1);
+                let one = <$t>::ONE.to_bits();
+                let min_pos = <$t>::MIN_POSITIVE.to_bits();
+                [
+                    0,
+                    0x8000,
+                    one,
+                    one | 0x8000,
+                    one - (1 << $man),
+                    (one - (1 << $man)) | 0x8000,
+                    one + (1 << $man),
+                    (one + (1 << $man)) | 0x8000,
+                    exp_all,
+                    exp_all | 0x8000,
+                    exp_all | quiet,
+                    exp_all | quiet | 0x8000,
+                    exp_all | quiet | 1,
+                    exp_all | 1,
+                    exp_all | 1 | 0x8000,
+                    exp_all | quiet | 0x8000 | 0x12,
+                    1,
+                    0x8001,
+                    min_pos,
+                    min_pos | 0x8000,
+                    min_pos - 1,
+                    (min_pos >> 1) | 0x8000,
+                    exp_all - 1,
+                    (exp_all - 1) | 0x8000,
+                    <$t>::EPSILON.to_bits(),
+                    <$t>::EPSILON.to_bits() | 0x8000,
+                    one + 1,
+                    (one + 1) | 0x8000,
+                ]
+                .map(<$t>::from_bits)
+                .to_vec()
+            }
+            fn random_bits(r: u64) -> Self {
+                <$t>::from_bits(r as u16)
+            }
+        }
+    };
+}
+#[cfg(feature = "half")]
+impl_half!(leaky_relu::half::f16, "f16", 10);
+#[cfg(feature = "half")]
+impl_half!(leaky_relu::half::bf16, "bf16", 7);
+
 /// Bit-identical, or both NaN (the contract leaves NaN payloads unspecified).
 pub fn same<T: F>(a: T, b: T) -> bool {
     a.bits() == b.bits() || (a.is_nan_() && b.is_nan_())

@@ -1,8 +1,14 @@
 //! The `avx2` kernel: 256-bit `core::arch` intrinsics (x86, x86_64), entered
-//! through `#[target_feature(enable = "avx2")]` once the token proved the CPU
-//! has AVX2 (`x86_cpu`: `is_x86_feature_detected!` with `std`, CPUID and
-//! XGETBV without; a constant when the target already guarantees AVX2, e.g.
-//! `-C target-cpu=haswell`).
+//! through `#[target_feature(enable = "avx2,f16c")]` once the token proved the
+//! CPU has AVX2 and F16C (`x86_cpu`: `is_x86_feature_detected!` with `std`,
+//! CPUID and XGETBV without; a constant when the target already guarantees
+//! both, e.g. `-C target-cpu=haswell`). Every AVX2 CPU made has F16C (Intel
+//! since Ivy Bridge, AMD since Piledriver), as x86-64-v3 assumes; a virtual CPU
+//! that hides it runs `portable` instead.
+//!
+//! `f16` converts with F16C (`vcvtph2ps`, `vcvtps2ph` with the rounding in
+//! the instruction: to nearest, ties to even, whatever MXCSR says); `bf16`
+//! with integer operations (`bf16_narrow`).
 //!
 //! `fence` hides a pass-through operand from LLVM: without it LLVM turns
 //! `store(p, blend(m, load(p), y))` into `vmaskmovps`, several times slower on
@@ -13,13 +19,15 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
+#[cfg(feature = "half")]
+use crate::kernels::widen_table;
 use crate::kernels::{isa_token, simd_table};
 
 isa_token!(
     /// Token of the `avx2` kernel: proof that this CPU has AVX2.
     Avx2,
-    detected: super::x86_cpu::avx2(),
-    feature: "avx2"
+    detected: super::x86_cpu::avx2() && super::x86_cpu::f16c(),
+    feature: "avx2,f16c"
 );
 
 macro_rules! fence_fn {
@@ -101,3 +109,35 @@ avx2_table!(f32, __m256, 8; _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _
 avx2_table!(f64, __m256d, 4; _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_mul_pd,
     _mm256_max_pd, _mm256_min_pd, _mm256_cmp_pd, _mm256_setzero_pd, _mm256_blendv_pd,
     _mm256_movemask_pd, mask_pd, fence_pd);
+
+#[cfg(feature = "half")]
+widen_table!(Avx2, half::f16;
+    load |p: *const half::f16| _mm256_cvtph_ps(_mm_loadu_si128(p.cast())),
+    store |p: *mut half::f16, v| _mm_storeu_si128(p.cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
+
+#[cfg(feature = "half")]
+widen_table!(Avx2, half::bf16;
+    load |p: *const half::bf16| _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(_mm_loadu_si128(p.cast())))),
+    store |p: *mut half::bf16, v| _mm_storeu_si128(p.cast(), bf16_narrow(v)));
+
+/// Eight `f32` lanes rounded to `bf16`, to nearest, ties to even (see
+/// `formula`'s "Narrowing to bf16"): the upper half of `bits + 0x7fff + lsb`,
+/// where `lsb` is bit 16 of `bits`, except that a NaN keeps its upper half
+/// with the quiet bit set (the addition could carry a NaN's payload into an
+/// infinity). Integer operations: exact in any floating-point environment.
+#[cfg(feature = "half")]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn bf16_narrow(v: __m256) -> __m128i {
+    let x = _mm256_castps_si256(v);
+    let magnitude = _mm256_and_si256(x, _mm256_set1_epi32(0x7fff_ffff));
+    let nan = _mm256_cmpgt_epi32(magnitude, _mm256_set1_epi32(0x7f80_0000));
+    let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(x), _mm256_set1_epi32(1));
+    let rounded = _mm256_add_epi32(x, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff)));
+    let quiet = _mm256_or_si256(x, _mm256_set1_epi32(0x0040_0000));
+    let upper = _mm256_srli_epi32::<16>(_mm256_blendv_epi8(rounded, quiet, nan));
+    // Pack 32 to 16 bits (values fit, so no saturation): within each 128-bit
+    // half, then the two 64-bit results together.
+    let packed = _mm256_packus_epi32(upper, upper);
+    _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(packed))
+}

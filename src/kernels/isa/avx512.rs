@@ -11,12 +11,18 @@
 //! subtraction (`+0` wraps to the maximum; negative values and positive NaNs
 //! lie above `bits(+inf)`). That is one subtraction and one unsigned compare,
 //! and it agrees with the ordered float compare on every input, NaNs included.
+//!
+//! `f16` converts with AVX-512F's `vcvtph2ps`/`vcvtps2ph` (rounding to
+//! nearest, ties to even, in the instruction); `bf16` with integer operations
+//! (`bf16_narrow`) and `vpmovdw`.
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
+#[cfg(feature = "half")]
+use crate::kernels::widen_table;
 use crate::kernels::{isa_token, simd_table};
 
 isa_token!(
@@ -102,3 +108,31 @@ avx512_table!(f32, __m512, __mmask16, 16; _mm512_loadu_ps, _mm512_storeu_ps, _mm
 avx512_table!(f64, __m512d, __mmask8, 8; _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd,
     _mm512_mul_pd, _mm512_max_pd, _mm512_min_pd, _mm512_mask_blend_pd, _mm512_mask_mul_pd,
     gt0_pd, le0_pd, sign_pd);
+
+#[cfg(feature = "half")]
+widen_table!(Avx512, half::f16;
+    load |p: *const half::f16| _mm512_cvtph_ps(_mm256_loadu_si256(p.cast())),
+    store |p: *mut half::f16, v| _mm256_storeu_si256(p.cast(), _mm512_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
+
+#[cfg(feature = "half")]
+widen_table!(Avx512, half::bf16;
+    load |p: *const half::bf16| _mm512_castsi512_ps(_mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(_mm256_loadu_si256(p.cast())))),
+    store |p: *mut half::bf16, v| _mm256_storeu_si256(p.cast(), bf16_narrow(v)));
+
+/// Sixteen `f32` lanes rounded to `bf16`, to nearest, ties to even: the upper
+/// half of `bits + 0x7fff + lsb`, a NaN's upper half with the quiet bit set
+/// instead (as the `avx2` kernel's; see `formula`, "Narrowing to bf16").
+#[cfg(feature = "half")]
+#[target_feature(enable = "avx512f")]
+#[inline]
+fn bf16_narrow(v: __m512) -> __m256i {
+    let x = _mm512_castps_si512(v);
+    let magnitude = _mm512_and_si512(x, _mm512_set1_epi32(0x7fff_ffff));
+    let nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7f80_0000));
+    let lsb = _mm512_and_si512(_mm512_srli_epi32::<16>(x), _mm512_set1_epi32(1));
+    let rounded = _mm512_add_epi32(x, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff)));
+    let quiet = _mm512_or_si512(x, _mm512_set1_epi32(0x0040_0000));
+    _mm512_cvtepi32_epi16(_mm512_srli_epi32::<16>(_mm512_mask_blend_epi32(
+        nan, rounded, quiet,
+    )))
+}

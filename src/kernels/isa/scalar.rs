@@ -3,7 +3,7 @@
 //! and it is every SIMD kernel's path for slices shorter than one vector. It is
 //! tested against [`crate::reference`] like every other kernel.
 
-use crate::kernels::{Lane, Simd, isa_token};
+use crate::kernels::{Lane, Simd, Storage, isa_token};
 
 isa_token!(
     /// Token of the `scalar` kernel: always available.
@@ -14,7 +14,7 @@ isa_token!(
 /// The scalar token. Sound to create anywhere: it needs no CPU feature.
 pub(crate) const SCALAR: Scalar = Scalar(());
 
-impl<T: Lane> Simd<T> for Scalar {
+impl<T: Lane + Storage<Lane = T>> Simd<T> for Scalar {
     type V = T;
     type M = bool;
     const LANES: usize = 1;
@@ -65,3 +65,26 @@ impl<T: Lane> Simd<T> for Scalar {
         b & 1 != 0
     }
 }
+
+/// The halves, one value at a time: `half`'s conversions (exact widening,
+/// round-to-nearest-even narrowing; F16C or the `fp16` extension when `std`
+/// detects them, integer code otherwise).
+#[cfg(feature = "half")]
+macro_rules! scalar_widen {
+    ($($t:ty),*) => {$(
+        impl crate::kernels::Widen<$t> for Scalar {
+            #[inline(always)]
+            unsafe fn load_wide(self, p: *const $t) -> f32 {
+                // SAFETY: the caller guarantees `p` is valid for one read.
+                unsafe { p.read() }.widen()
+            }
+            #[inline(always)]
+            unsafe fn store_narrow(self, p: *mut $t, v: f32) {
+                // SAFETY: the caller guarantees `p` is valid for one write.
+                unsafe { p.write(<$t>::narrow(v)) }
+            }
+        }
+    )*};
+}
+#[cfg(feature = "half")]
+scalar_widen!(half::f16, half::bf16);

@@ -1,4 +1,4 @@
-//! Whether this x86 CPU, and its operating system, support AVX2 and AVX-512F:
+//! Whether this x86 CPU, and its operating system, support AVX2, F16C and AVX-512F:
 //! through `std`'s cached detection when the `std` feature is on, and through
 //! CPUID and XGETBV, cached in one atomic, without it (UEFI applications,
 //! kernels, bare metal).
@@ -37,6 +37,11 @@ feature!(
     avx2, "avx2", AVX2
 );
 feature!(
+    /// The CPU runs F16C instructions (`vcvtph2ps`, `vcvtps2ph`; they use the
+    /// `ymm` registers, so check it together with [`avx2`]).
+    f16c, "f16c", F16C
+);
+feature!(
     /// The CPU runs AVX-512F instructions and the OS saves the `zmm` and mask registers.
     avx512f, "avx512f", AVX512F
 );
@@ -46,6 +51,8 @@ feature!(
 const AVX2: u8 = 1;
 #[cfg_attr(feature = "std", allow(dead_code))]
 const AVX512F: u8 = 2;
+#[cfg_attr(feature = "std", allow(dead_code))]
+const F16C: u8 = 4;
 #[cfg(not(feature = "std"))]
 const KNOWN: u8 = 0x80;
 
@@ -63,7 +70,7 @@ fn cached() -> u8 {
     b
 }
 
-/// `AVX2 | AVX512F` as CPUID reports the instructions and XCR0 the OS's
+/// `AVX2 | AVX512F | F16C` as CPUID reports the instructions and XCR0 the OS's
 /// register state: AVX state (XCR0 bits 1-2) for AVX2, and also the opmask and
 /// upper `zmm` state (bits 5-7) for AVX-512F. XGETBV is executed only when
 /// CPUID reports XSAVE enabled by the OS (OSXSAVE), as the SDM requires.
@@ -98,6 +105,9 @@ pub(crate) fn detect_without_std() -> u8 {
     if l7.ebx & (1 << 16) != 0 && xcr0 & 0b1110_0110 == 0b1110_0110 {
         bits |= AVX512F;
     }
+    if l1.ecx & (1 << 29) != 0 && xcr0 & 0b110 == 0b110 {
+        bits |= F16C;
+    }
     bits
 }
 
@@ -124,5 +134,6 @@ mod tests {
             bits & AVX512F != 0,
             std::is_x86_feature_detected!("avx512f")
         );
+        assert_eq!(bits & F16C != 0, std::is_x86_feature_detected!("f16c"));
     }
 }
