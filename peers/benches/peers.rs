@@ -10,6 +10,11 @@
 //!
 //! Every timed iteration alternates alpha = 0.01 and 100 so values never drift
 //! toward subnormals (see benches/kernels.rs).
+//!
+//! `peers_forward_f16`: the same on `f16` buffers, against candle's
+//! `ops::leaky_relu` on an `f16` tensor (candle computes the halves natively
+//! in `half`'s arithmetic), with our `forward_into` beside it as the
+//! out-of-place equal.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use leaky_relu::{Options, Parallelism};
@@ -121,5 +126,46 @@ fn bench(c: &mut Criterion) {
     grp.finish();
 }
 
-criterion_group!(peers, bench);
+fn bench_f16(c: &mut Criterion) {
+    use leaky_relu::half::f16;
+    let serial = Options::new().with_parallelism(Parallelism::Serial);
+    let mut grp = c.benchmark_group("peers_forward_f16");
+    for n in sizes().into_iter().filter(|&n| n <= 16 << 20) {
+        let big = n >= 16 << 20;
+        grp.sample_size(if big { 10 } else { 20 })
+            .warm_up_time(Duration::from_millis(if big { 300 } else { 200 }))
+            .measurement_time(Duration::from_millis(if big { 2000 } else { 600 }));
+        grp.throughput(Throughput::Bytes(2 * 2 * n as u64));
+        let mut buf: Vec<f16> = data(n).into_iter().map(f16::from_f32).collect();
+        let alphas = ALPHAS.map(f16::from_f32);
+        grp.bench_with_input(BenchmarkId::new("leaky-relu-serial", n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                serial.forward(black_box(&mut buf[..]), alphas[i]);
+            })
+        });
+        let mut dst = buf.clone();
+        grp.bench_with_input(BenchmarkId::new("leaky-relu-into", n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                serial
+                    .forward_into(black_box(&mut dst[..]), &buf, alphas[i])
+                    .unwrap();
+            })
+        });
+        let t = candle_core::Tensor::from_slice(&buf[..], n, &candle_core::Device::Cpu).unwrap();
+        grp.bench_with_input(BenchmarkId::new("candle", n), &n, |b, _| {
+            let mut i = 0;
+            b.iter(|| {
+                i ^= 1;
+                black_box(candle_nn::ops::leaky_relu(black_box(&t), ALPHAS[i] as f64).unwrap())
+            })
+        });
+    }
+    grp.finish();
+}
+
+criterion_group!(peers, bench, bench_f16);
 criterion_main!(peers);
