@@ -1,5 +1,5 @@
-//! **Leaky ReLU**, forward and backward, in place and out of place, for `f32`
-//! and `f64` slices, dispatched at run time to AVX-512, AVX2, NEON, portable SIMD or
+//! **Leaky ReLU**, forward and backward, in place and out of place, for `f32`,
+//! `f64`, `f16` and `bf16` slices, dispatched at run time to AVX-512, AVX2, NEON, portable SIMD or
 //! scalar kernels that are all bit-identical to the scalar reference.
 //!
 //! # The contract
@@ -74,7 +74,7 @@
 //! | [`Kernel`] | architecture | selected when |
 //! |---|---|---|
 //! | `avx512` | x86, x86_64 | the CPU and OS report AVX-512F (CPUID and XCR0, cached), or the target guarantees it |
-//! | `avx2` | x86, x86_64 | the CPU reports AVX2 but not AVX-512F, or the target guarantees it |
+//! | `avx2` | x86, x86_64 | the CPU reports AVX2 and F16C but not AVX-512F, or the target guarantees them |
 //! | `neon` | aarch64 | always on standard aarch64 targets (NEON is baseline) |
 //! | `portable` | any (`wide`: SSE2 on x86_64, NEON on aarch64, simd128 on wasm) | no AVX2/NEON (x86 without AVX2, wasm32 with `+simd128`); `portable` feature on |
 //! | `scalar` | any | nothing better is available (one lane, same driver) |
@@ -144,6 +144,7 @@
 //! | `std` | yes | run-time detection through `std`, the environment overrides, [`diagnostics()`], [`Kernel::available`], parsing; without it the crate is `#![no_std]` and needs no allocator |
 //! | `rayon` | yes | splitting large buffers across the current rayon pool (implies `std`) |
 //! | `portable` | yes | the `portable` kernel on `wide` (the fallback for x86 without AVX2) |
+//! | `half` | yes | [`half::f16`] and [`half::bf16`] as element types, [`DType::F16`]/[`DType::BF16`], [`opmath`] (PyTorch's variant); re-exports [`half`] |
 //! | `ndarray` | no | `leaky_relu::ndarray`: the operations on arrays and views of any layout |
 //!
 //! With `default-features = false` the only dependency is `bytemuck`, the
@@ -155,6 +156,30 @@
 //! aborts lowering their vector float compares and min/max under soft-float)
 //! and run `portable` or `scalar`. Without `std` there is no environment: `LEAKY_RELU_KERNEL` and
 //! `LEAKY_RELU_PARALLELISM` do not apply, and the fastest kernel is used.
+//!
+//! # Half precision
+//!
+//! With the `half` feature (default) every operation takes [`half::f16`] and
+//! [`half::bf16`] buffers, and every kernel runs them: each vector is widened
+//! to `f32` in registers and the results rounded back once. With a slope of
+//! the element type, `alpha * x` is the product in that format, correctly
+//! rounded, exactly what a native `f16`/`bf16` multiply gives (the proof is in
+//! `src/kernels/formula.rs`; `tests/half.rs` checks all 65536 inputs, and all
+//! 2^32 (input, alpha) pairs in an ignored test). PyTorch instead multiplies
+//! by an `f32` slope in `f32` and rounds: that is [`opmath`] and
+//! [`Options::opmath`] ([`Opmath`] has the two side by side).
+//!
+//! ```
+//! # #[cfg(feature = "half")] {
+//! use leaky_relu::half::{bf16, f16};
+//! let mut x = [f16::from_f32(-2.0), f16::from_f32(0.5)];
+//! leaky_relu::forward(&mut x, f16::from_f32(0.125));
+//! assert_eq!(x, [f16::from_f32(-0.25), f16::from_f32(0.5)]);
+//! let mut b = [bf16::from_f32(-3.0)];
+//! leaky_relu::opmath::forward(&mut b, 0.01f32); // PyTorch: round(f32(x) * 0.01)
+//! assert_eq!(b[0], bf16::from_f32(-3.0 * 0.01f32));
+//! # }
+//! ```
 //!
 //! # Byte buffers and diagnostics
 //!
