@@ -165,11 +165,13 @@ fn native_all<T: Half>() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
 fn every_f16_input_native() {
     native_all::<f16>();
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
 fn every_bf16_input_native() {
     native_all::<bf16>();
 }
@@ -215,11 +217,13 @@ fn opmath_all<T: Half + leaky_relu::Element<Opmath = f32>>() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
 fn every_f16_input_opmath() {
     opmath_all::<f16>();
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
 fn every_bf16_input_opmath() {
     opmath_all::<bf16>();
 }
@@ -228,6 +232,7 @@ fn every_bf16_input_opmath() {
 /// native one for about a quarter of the negative `f16` inputs (so the two
 /// really are different functions, and the tests above tell them apart).
 #[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
 fn opmath_differs_from_native_for_a_quarter_of_negative_f16() {
     let xs = all::<f16>();
     let (mut a, mut b) = (xs.clone(), xs.clone());
@@ -301,9 +306,59 @@ fn byte_slope<T: Half>(dtype: DType) {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
 fn byte_api_rounds_f64_slopes_once() {
     byte_slope::<f16>(DType::F16);
     byte_slope::<bf16>(DType::BF16);
+}
+
+/// Short, misaligned slices of each length class (shorter than a vector, one,
+/// a few, a mask word and a tail) through each kernel's loads and stores, in
+/// place and out of place, masks included: the run `.ci/hardening` gives Miri
+/// (the sweeps of `tests/kernels.rs` cost Miri four minutes per half type).
+fn lengths_and_offsets<T: Half>() {
+    let mut rng = common::Rng(0x4a1f);
+    for r in slice_runners() {
+        for len in [1, 7, 8, 9, 17, 33, 65] {
+            for off in [0, 1] {
+                let store = common::values::<T>(&mut rng, off + len);
+                let x = &store[off..];
+                let g = common::values::<T>(&mut rng, len);
+                for alpha in [0.2, 1.3, 0.0, -0.25].map(T::from_f64) {
+                    let ctx = || format!("{} {} len {len} off {off} alpha {alpha}", r.name, T::NAME);
+                    let mut want = x.to_vec();
+                    reference::forward(&mut want, alpha);
+                    let mut y = store.clone();
+                    r.opts.forward(&mut y[off..], alpha);
+                    check_all(&y[off..], |i| want[i], &ctx);
+                    let mut mask = vec![0u8; leaky_relu::mask_len(len)];
+                    let mut z = vec![T::default(); len];
+                    r.opts.forward_with_mask_into(&mut z, x, alpha, &mut mask).unwrap();
+                    check_all(&z, |i| want[i], &ctx);
+                    let mut gw = g.clone();
+                    reference::backward(&mut gw, x, alpha).unwrap();
+                    let mut dx = vec![T::default(); len];
+                    r.opts.backward_into(&mut dx, &g, x, alpha).unwrap();
+                    check_all(&dx, |i| gw[i], &ctx);
+                    let mut gm = g.clone();
+                    r.opts.backward_from_mask(&mut gm, &mask, alpha).unwrap();
+                    check_all(&gm, |i| gw[i], &ctx);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn short_and_misaligned_f16() {
+    lengths_and_offsets::<f16>();
+}
+
+/// Separate from `f16`: Miri cannot execute F16C (`vcvtps2ph`), so its run of
+/// the `avx2` kernel takes `bf16` only.
+#[test]
+fn short_and_misaligned_bf16() {
+    lengths_and_offsets::<bf16>();
 }
 
 /// All 2^32 (input, alpha) pairs, every kernel, forward, against the oracle.
