@@ -325,7 +325,8 @@ fn lengths_and_offsets<T: Half>() {
                 let x = &store[off..];
                 let g = common::values::<T>(&mut rng, len);
                 for alpha in [0.2, 1.3, 0.0, -0.25].map(T::from_f64) {
-                    let ctx = || format!("{} {} len {len} off {off} alpha {alpha}", r.name, T::NAME);
+                    let ctx =
+                        || format!("{} {} len {len} off {off} alpha {alpha}", r.name, T::NAME);
                     let mut want = x.to_vec();
                     reference::forward(&mut want, alpha);
                     let mut y = store.clone();
@@ -333,7 +334,9 @@ fn lengths_and_offsets<T: Half>() {
                     check_all(&y[off..], |i| want[i], &ctx);
                     let mut mask = vec![0u8; leaky_relu::mask_len(len)];
                     let mut z = vec![T::default(); len];
-                    r.opts.forward_with_mask_into(&mut z, x, alpha, &mut mask).unwrap();
+                    r.opts
+                        .forward_with_mask_into(&mut z, x, alpha, &mut mask)
+                        .unwrap();
                     check_all(&z, |i| want[i], &ctx);
                     let mut gw = g.clone();
                     reference::backward(&mut gw, x, alpha).unwrap();

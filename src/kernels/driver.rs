@@ -22,7 +22,7 @@
 
 use super::formula::{Backward, Forward};
 use super::isa::scalar::{SCALAR, Scalar};
-use super::{Op, Simd, Storage, ops};
+use super::{Op, Raw, Simd, Storage, ops};
 
 /// Runs `op` over `n` elements with the vectors of `s`: forward reads `src`,
 /// backward reads `src` (the gradient) and `decide`; both write `dst`.
@@ -37,17 +37,11 @@ use super::{Op, Simd, Storage, ops};
 /// overlapping nothing else.
 /// `s` proves the CPU supports its ISA (it is a token).
 #[inline(always)]
-pub(crate) unsafe fn run<S: Simd<T>, T: Storage>(
-    s: S,
-    op: Op,
-    dst: *mut T,
-    src: *const T,
-    decide: *const T,
-    n: usize,
-    alpha: T::Lane,
-) where
+pub(crate) unsafe fn run<S: Simd<T>, T: Storage>(s: S, raw: Raw<T>)
+where
     Scalar: Simd<T>,
 {
+    let (op, dst, src, decide, n, alpha) = raw;
     if n == 0 {
         return;
     }
@@ -68,7 +62,7 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Storage>(
     }
     if n < S::LANES {
         // SAFETY: the same contract.
-        return unsafe { short(op, dst, src, decide, n, alpha) };
+        return unsafe { short(raw) };
     }
     let a = s.splat(alpha);
     // SAFETY: every call below has the caller's contract, and `n >= LANES`.
@@ -99,19 +93,13 @@ pub(crate) unsafe fn run<S: Simd<T>, T: Storage>(
 /// # Safety
 /// As [`run`].
 #[inline(never)]
-unsafe fn short<T: Storage>(
-    op: Op,
-    dst: *mut T,
-    src: *const T,
-    decide: *const T,
-    n: usize,
-    alpha: T::Lane,
-) where
+unsafe fn short<T: Storage>(raw: Raw<T>)
+where
     Scalar: Simd<T>,
 {
     // SAFETY: the caller's contract (`op` is not a mask op: those return
     // before `short`); `SCALAR` needs no CPU feature.
-    unsafe { run(SCALAR, op, dst, src, decide, n, alpha) }
+    unsafe { run(SCALAR, raw) }
 }
 
 /// Elements per mask word: 64 bits, one `u64` of the mask.

@@ -1,6 +1,7 @@
 //! The kernel engine: the work a kernel is handed ([`Task`]), the per-ISA vector
 //! trait ([`Simd`]) and ISA token trait ([`Isa`]), and the macros that turn an ISA
-//! module into a table of intrinsics. The loops live once in [`driver`], the
+//! module into a table of intrinsics; the half formats' conversions, once, in
+//! `halves`. The loops live once in [`driver`], the
 //! operations once in `ops`, the formulations and their proofs in [`formula`],
 //! and each instruction set in its own file under [`isa`].
 //!
@@ -9,6 +10,8 @@
 
 pub(crate) mod driver;
 pub(crate) mod formula;
+#[cfg(feature = "half")]
+pub(crate) mod halves;
 pub(crate) mod isa;
 mod ops;
 
@@ -195,10 +198,11 @@ pub trait Isa: Copy + Send + Sync + 'static {
 
 /// An ISA's conversions between a half type `T` in memory and its `f32`
 /// vectors: with them, the ISA's `f32` table serves `T` too (the `Simd<T>`
-/// impls below delegate everything else to it), so a half type costs each ISA
-/// two functions, not a table. `load_wide` is exact; `store_narrow` rounds to
-/// nearest, ties to even, whatever the floating-point environment's rounding
-/// mode, and stores a NaN for every NaN lane.
+/// impls below delegate everything else to it). `bf16`'s, and `f16`'s where
+/// the ISA has no conversion instruction, are written once in [`halves`] over
+/// the ISA's integer lanes; an ISA with instructions for `f16` implements its
+/// `Widen<f16>` with `widen_table!`. `load_wide` is exact; `store_narrow`
+/// rounds to nearest, ties to even, and stores a NaN for every NaN lane.
 #[cfg(feature = "half")]
 pub trait Widen<T: Storage<Lane = f32>>: Simd<f32> {
     /// Loads `LANES` values of `T` from `p` (no alignment needed), widened.
@@ -708,7 +712,7 @@ macro_rules! isa_token {
             $crate::kernels::isa::scalar::Scalar: $crate::kernels::Simd<T>,
         {
             // SAFETY: the caller's contract is the driver's.
-            unsafe { $crate::kernels::driver::run(isa, op, dst, src, decide, n, alpha) }
+            unsafe { $crate::kernels::driver::run(isa, (op, dst, src, decide, n, alpha)) }
         }
 
         #[allow(unused_unsafe)]

@@ -8,7 +8,7 @@
 //!
 //! `f16` converts with F16C (`vcvtph2ps`, `vcvtps2ph` with the rounding in
 //! the instruction: to nearest, ties to even, whatever MXCSR says); `bf16`
-//! with integer operations (`bf16_narrow`).
+//! with the integer lanes of `bits_table!` (`kernels::halves`).
 //!
 //! `fence` hides a pass-through operand from LLVM: without it LLVM turns
 //! `store(p, blend(m, load(p), y))` into `vmaskmovps`, several times slower on
@@ -116,28 +116,24 @@ widen_table!(Avx2, half::f16;
     store |p: *mut half::f16, v| _mm_storeu_si128(p.cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
 
 #[cfg(feature = "half")]
-widen_table!(Avx2, half::bf16;
-    load |p: *const half::bf16| _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(_mm_loadu_si128(p.cast())))),
-    store |p: *mut half::bf16, v| _mm_storeu_si128(p.cast(), bf16_narrow(v)));
+crate::kernels::halves::bits_table!(Avx2, __m256i, __m256i;
+    load |p: *const u16| _mm256_cvtepu16_epi32(_mm_loadu_si128(p.cast())),
+    store |p: *mut u16, v| _mm_storeu_si128(p.cast(), pack_u16(v)),
+    int_bits |v| _mm256_castps_si256(v), float_bits |i| _mm256_castsi256_ps(i),
+    int |x: u32| _mm256_set1_epi32(x as i32), and |a, b| _mm256_and_si256(a, b),
+    or |a, b| _mm256_or_si256(a, b), add |a, b| _mm256_add_epi32(a, b),
+    sub |a, b| _mm256_sub_epi32(a, b), shl13 |a| _mm256_slli_epi32::<13>(a),
+    shl16 |a| _mm256_slli_epi32::<16>(a), shr13 |a| _mm256_srli_epi32::<13>(a),
+    shr16 |a| _mm256_srli_epi32::<16>(a), gt |a, b| _mm256_cmpgt_epi32(a, b),
+    pick |k, a, b| _mm256_blendv_epi8(b, a, k), to_float |a| _mm256_cvtepi32_ps(a),
+    fadd |a, b| _mm256_add_ps(a, b));
 
-/// Eight `f32` lanes rounded to `bf16`, to nearest, ties to even (see
-/// `formula`'s "Narrowing to bf16"): the upper half of `bits + 0x7fff + lsb`,
-/// where `lsb` is bit 16 of `bits`, except that a NaN keeps its upper half
-/// with the quiet bit set (the addition could carry a NaN's payload into an
-/// infinity). Integer operations: exact in any floating-point environment.
+/// Eight lanes below 2^16 packed to `u16`s: within each 128-bit half (no
+/// saturation happens), then the two 64-bit results together.
 #[cfg(feature = "half")]
 #[target_feature(enable = "avx2")]
 #[inline]
-fn bf16_narrow(v: __m256) -> __m128i {
-    let x = _mm256_castps_si256(v);
-    let magnitude = _mm256_and_si256(x, _mm256_set1_epi32(0x7fff_ffff));
-    let nan = _mm256_cmpgt_epi32(magnitude, _mm256_set1_epi32(0x7f80_0000));
-    let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(x), _mm256_set1_epi32(1));
-    let rounded = _mm256_add_epi32(x, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff)));
-    let quiet = _mm256_or_si256(x, _mm256_set1_epi32(0x0040_0000));
-    let upper = _mm256_srli_epi32::<16>(_mm256_blendv_epi8(rounded, quiet, nan));
-    // Pack 32 to 16 bits (values fit, so no saturation): within each 128-bit
-    // half, then the two 64-bit results together.
-    let packed = _mm256_packus_epi32(upper, upper);
+fn pack_u16(v: __m256i) -> __m128i {
+    let packed = _mm256_packus_epi32(v, v);
     _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(packed))
 }

@@ -13,8 +13,8 @@
 //! and it agrees with the ordered float compare on every input, NaNs included.
 //!
 //! `f16` converts with AVX-512F's `vcvtph2ps`/`vcvtps2ph` (rounding to
-//! nearest, ties to even, in the instruction); `bf16` with integer operations
-//! (`bf16_narrow`) and `vpmovdw`.
+//! nearest, ties to even, in the instruction); `bf16` with the integer lanes of
+//! `bits_table!` (`kernels::halves`) and `vpmovdw`.
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
@@ -115,24 +115,14 @@ widen_table!(Avx512, half::f16;
     store |p: *mut half::f16, v| _mm256_storeu_si256(p.cast(), _mm512_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
 
 #[cfg(feature = "half")]
-widen_table!(Avx512, half::bf16;
-    load |p: *const half::bf16| _mm512_castsi512_ps(_mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(_mm256_loadu_si256(p.cast())))),
-    store |p: *mut half::bf16, v| _mm256_storeu_si256(p.cast(), bf16_narrow(v)));
-
-/// Sixteen `f32` lanes rounded to `bf16`, to nearest, ties to even: the upper
-/// half of `bits + 0x7fff + lsb`, a NaN's upper half with the quiet bit set
-/// instead (as the `avx2` kernel's; see `formula`, "Narrowing to bf16").
-#[cfg(feature = "half")]
-#[target_feature(enable = "avx512f")]
-#[inline]
-fn bf16_narrow(v: __m512) -> __m256i {
-    let x = _mm512_castps_si512(v);
-    let magnitude = _mm512_and_si512(x, _mm512_set1_epi32(0x7fff_ffff));
-    let nan = _mm512_cmpgt_epu32_mask(magnitude, _mm512_set1_epi32(0x7f80_0000));
-    let lsb = _mm512_and_si512(_mm512_srli_epi32::<16>(x), _mm512_set1_epi32(1));
-    let rounded = _mm512_add_epi32(x, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff)));
-    let quiet = _mm512_or_si512(x, _mm512_set1_epi32(0x0040_0000));
-    _mm512_cvtepi32_epi16(_mm512_srli_epi32::<16>(_mm512_mask_blend_epi32(
-        nan, rounded, quiet,
-    )))
-}
+crate::kernels::halves::bits_table!(Avx512, __m512i, __mmask16;
+    load |p: *const u16| _mm512_cvtepu16_epi32(_mm256_loadu_si256(p.cast())),
+    store |p: *mut u16, v| _mm256_storeu_si256(p.cast(), _mm512_cvtepi32_epi16(v)),
+    int_bits |v| _mm512_castps_si512(v), float_bits |i| _mm512_castsi512_ps(i),
+    int |x: u32| _mm512_set1_epi32(x as i32), and |a, b| _mm512_and_si512(a, b),
+    or |a, b| _mm512_or_si512(a, b), add |a, b| _mm512_add_epi32(a, b),
+    sub |a, b| _mm512_sub_epi32(a, b), shl13 |a| _mm512_slli_epi32::<13>(a),
+    shl16 |a| _mm512_slli_epi32::<16>(a), shr13 |a| _mm512_srli_epi32::<13>(a),
+    shr16 |a| _mm512_srli_epi32::<16>(a), gt |a, b| _mm512_cmpgt_epi32_mask(a, b),
+    pick |k, a, b| _mm512_mask_blend_epi32(k, b, a), to_float |a| _mm512_cvtepi32_ps(a),
+    fadd |a, b| _mm512_add_ps(a, b));

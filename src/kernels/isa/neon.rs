@@ -6,8 +6,8 @@
 //! including those without the FP16 arithmetic extension), through `asm!`
 //! because the intrinsics take `float16x4_t`, which stable Rust lacks; `fcvtn`
 //! rounds as FPCR says, to nearest, ties to even, unless a program changed
-//! it (like every multiply of the kernels). `bf16` uses integer operations
-//! (`bf16_narrow`).
+//! it (like every multiply of the kernels). `bf16` uses the integer lanes of
+//! `bits_table!` (`kernels::halves`).
 
 use core::arch::aarch64::*;
 
@@ -53,52 +53,44 @@ widen_table!(Neon, half::f16;
     store |p: *mut half::f16, v| vst1_u16(p.cast(), f16_narrow(v)));
 
 #[cfg(feature = "half")]
-widen_table!(Neon, half::bf16;
-    load |p: *const half::bf16| vreinterpretq_f32_u32(vshll_n_u16::<16>(vld1_u16(p.cast()))),
-    store |p: *mut half::bf16, v| vst1_u16(p.cast(), bf16_narrow(v)));
+crate::kernels::halves::bits_table!(Neon, uint32x4_t, uint32x4_t;
+    load |p: *const u16| vmovl_u16(vld1_u16(p)), store |p: *mut u16, v| vst1_u16(p, vmovn_u32(v)),
+    int_bits |v| vreinterpretq_u32_f32(v), float_bits |i| vreinterpretq_f32_u32(i),
+    int |x: u32| vdupq_n_u32(x), and |a, b| vandq_u32(a, b), or |a, b| vorrq_u32(a, b),
+    add |a, b| vaddq_u32(a, b), sub |a, b| vsubq_u32(a, b), shl13 |a| vshlq_n_u32::<13>(a),
+    shl16 |a| vshlq_n_u32::<16>(a), shr13 |a| vshrq_n_u32::<13>(a),
+    shr16 |a| vshrq_n_u32::<16>(a),
+    gt |a, b| vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)),
+    pick |k, a, b| vbslq_u32(k, a, b), to_float |a| vcvtq_f32_s32(vreinterpretq_s32_u32(a)),
+    fadd |a, b| vaddq_f32(a, b));
 
-/// Four `f16` (as bits) widened to `f32`: `fcvtl`, exact.
+/// `$name`: one conversion instruction between four `f16` (as bits) and four
+/// `f32`, through `asm!`.
 #[cfg(feature = "half")]
-#[target_feature(enable = "neon")]
-#[inline]
-fn f16_widen(h: uint16x4_t) -> float32x4_t {
-    let out: float32x4_t;
-    // SAFETY: `fcvtl` is in every AdvSIMD implementation (the token proved
-    // NEON); it reads and writes only the named registers.
-    unsafe {
-        core::arch::asm!("fcvtl {0:v}.4s, {1:v}.4h", out(vreg) out, in(vreg) h,
-            options(pure, nomem, nostack, preserves_flags));
-    }
-    out
+macro_rules! fcvt {
+    ($(#[$doc:meta])* $name:ident($in:ty) -> $out:ty, $insn:literal) => {
+        $(#[$doc])*
+        #[target_feature(enable = "neon")]
+        #[inline]
+        fn $name(v: $in) -> $out {
+            let out: $out;
+            // SAFETY: `fcvtl` and `fcvtn` are in every AdvSIMD implementation
+            // (the token proved NEON); they read and write only the named registers.
+            unsafe {
+                core::arch::asm!($insn, out(vreg) out, in(vreg) v,
+                    options(pure, nomem, nostack, preserves_flags));
+            }
+            out
+        }
+    };
 }
-
-/// Four `f32` rounded to `f16` (as bits): `fcvtn`.
 #[cfg(feature = "half")]
-#[target_feature(enable = "neon")]
-#[inline]
-fn f16_narrow(v: float32x4_t) -> uint16x4_t {
-    let out: uint16x4_t;
-    // SAFETY: as in `f16_widen`.
-    unsafe {
-        core::arch::asm!("fcvtn {0:v}.4h, {1:v}.4s", out(vreg) out, in(vreg) v,
-            options(pure, nomem, nostack, preserves_flags));
-    }
-    out
-}
-
-/// Four `f32` rounded to `bf16` (to nearest, ties to even; as the `avx2`
-/// kernel's, see `formula`, "Narrowing to bf16").
+fcvt!(
+    /// Widening, exact.
+    f16_widen(uint16x4_t) -> float32x4_t, "fcvtl {0:v}.4s, {1:v}.4h"
+);
 #[cfg(feature = "half")]
-#[target_feature(enable = "neon")]
-#[inline]
-fn bf16_narrow(v: float32x4_t) -> uint16x4_t {
-    let x = vreinterpretq_u32_f32(v);
-    let nan = vcgtq_u32(
-        vandq_u32(x, vdupq_n_u32(0x7fff_ffff)),
-        vdupq_n_u32(0x7f80_0000),
-    );
-    let lsb = vandq_u32(vshrq_n_u32::<16>(x), vdupq_n_u32(1));
-    let rounded = vaddq_u32(x, vaddq_u32(lsb, vdupq_n_u32(0x7fff)));
-    let quiet = vorrq_u32(x, vdupq_n_u32(0x0040_0000));
-    vshrn_n_u32::<16>(vbslq_u32(nan, quiet, rounded))
-}
+fcvt!(
+    /// Narrowing, rounding as FPCR says (to nearest, ties to even, by default).
+    f16_narrow(float32x4_t) -> uint16x4_t, "fcvtn {0:v}.4h, {1:v}.4s"
+);

@@ -66,25 +66,16 @@ impl<T: Lane + Storage<Lane = T>> Simd<T> for Scalar {
     }
 }
 
-/// The halves, one value at a time: `half`'s conversions (exact widening,
-/// round-to-nearest-even narrowing; F16C or the `fp16` extension when `std`
-/// detects them, integer code otherwise).
+// The halves, one value at a time, through `kernels::halves`' integer code
+// (the same as `portable`'s, on one lane).
 #[cfg(feature = "half")]
-macro_rules! scalar_widen {
-    ($($t:ty),*) => {$(
-        impl crate::kernels::Widen<$t> for Scalar {
-            #[inline(always)]
-            unsafe fn load_wide(self, p: *const $t) -> f32 {
-                // SAFETY: the caller guarantees `p` is valid for one read.
-                unsafe { p.read() }.widen()
-            }
-            #[inline(always)]
-            unsafe fn store_narrow(self, p: *mut $t, v: f32) {
-                // SAFETY: the caller guarantees `p` is valid for one write.
-                unsafe { p.write(<$t>::narrow(v)) }
-            }
-        }
-    )*};
-}
+crate::kernels::halves::bits_table!(Scalar, u32, bool;
+    load |p: *const u16| u32::from(p.read()), store |p: *mut u16, v: u32| p.write(v as u16),
+    int_bits |v: f32| v.to_bits(), float_bits |i| f32::from_bits(i), int |x| x,
+    and |a, b| a & b, or |a, b| a | b, add |a: u32, b| a.wrapping_add(b),
+    sub |a: u32, b| a.wrapping_sub(b), shl13 |a| a << 13, shl16 |a| a << 16,
+    shr13 |a| a >> 13, shr16 |a| a >> 16, gt |a, b| (a as i32) > (b as i32),
+    pick |k, a, b| if k { a } else { b }, to_float |a| a as i32 as f32, fadd |a, b| a + b);
+
 #[cfg(feature = "half")]
-scalar_widen!(half::f16, half::bf16);
+impl crate::kernels::halves::SoftF16 for Scalar {}

@@ -1,0 +1,346 @@
+//! The half formats' conversions written once, over each ISA's 32-bit integer
+//! lanes ([`Bits32`]): `bf16` for every ISA (no CPU this crate targets rounds
+//! to `bf16` exactly in hardware: AVX512_BF16 flushes subnormals), and `f16`
+//! for the ISAs without a conversion instruction (`portable`, `scalar`: marked
+//! [`SoftF16`]). `avx2`, `avx512` and `neon` convert `f16` with F16C,
+//! AVX-512F and `fcvtl`/`fcvtn` in their own files.
+//!
+//! Every step is an integer operation on the bits, exact in any floating-point
+//! environment, except two: the `f16` subnormals are scaled by a multiply
+//! (widening: a normal product) or rounded by an addition (narrowing, below),
+//! which like every multiply of the kernels rounds as the environment says, to
+//! nearest by default.
+
+use super::{Simd, Widen};
+use half::{bf16, f16};
+
+/// An ISA's integer lanes, one `u32` per `f32` lane of its vectors: the
+/// operations the conversions below are written against. Like [`Simd`], it is
+/// implemented on the ISA token, so the methods are safe but for the memory
+/// accesses. Signed compares suffice: every value compared is below 2^31.
+pub trait Bits32: Simd<f32> {
+    /// `LANES` 32-bit integers.
+    type I: Copy;
+    /// A per-lane condition, as [`Bits32::pick`] consumes it.
+    type K: Copy;
+    /// Loads `LANES` `u16`s from `p` (no alignment needed), zero-extended.
+    ///
+    /// # Safety
+    /// `p` must be valid for reading `LANES` `u16`s.
+    unsafe fn load_u16(self, p: *const u16) -> Self::I;
+    /// Stores the low 16 bits of each lane to `p` (no alignment needed); every
+    /// lane is below 2^16.
+    ///
+    /// # Safety
+    /// `p` must be valid for writing `LANES` `u16`s.
+    unsafe fn store_u16(self, p: *mut u16, v: Self::I);
+    /// The bits of each lane.
+    fn int_bits(self, v: Self::V) -> Self::I;
+    /// The lanes with these bits.
+    fn float_bits(self, i: Self::I) -> Self::V;
+    /// Every lane `x`.
+    fn int(self, x: u32) -> Self::I;
+    /// `a & b`.
+    fn and(self, a: Self::I, b: Self::I) -> Self::I;
+    /// `a | b`.
+    fn or(self, a: Self::I, b: Self::I) -> Self::I;
+    /// `a + b`, wrapping.
+    fn add(self, a: Self::I, b: Self::I) -> Self::I;
+    /// `a - b`, wrapping.
+    fn sub(self, a: Self::I, b: Self::I) -> Self::I;
+    /// `a << 13`.
+    fn shl13(self, a: Self::I) -> Self::I;
+    /// `a << 16`.
+    fn shl16(self, a: Self::I) -> Self::I;
+    /// `a >> 13`, logical.
+    fn shr13(self, a: Self::I) -> Self::I;
+    /// `a >> 16`, logical.
+    fn shr16(self, a: Self::I) -> Self::I;
+    /// `a > b` as signed integers.
+    fn gt(self, a: Self::I, b: Self::I) -> Self::K;
+    /// `k ? a : b`, lane-wise.
+    fn pick(self, k: Self::K, a: Self::I, b: Self::I) -> Self::I;
+    /// Each lane, a signed integer, converted to `f32` (exact below 2^24).
+    fn to_float(self, a: Self::I) -> Self::V;
+    /// `a + b` as `f32`.
+    fn fadd(self, a: Self::V, b: Self::V) -> Self::V;
+}
+
+/// `f32` lanes rounded to `bf16` (to nearest, ties to even), in the low half
+/// of each lane: the upper half of `bits + 0x7fff + lsb`, `lsb` being bit 16
+/// of `bits`, except that a NaN keeps its upper half with the quiet bit set
+/// (the addition could carry its payload into the sign or an infinity). The
+/// proof is in `formula`, "Narrowing to bf16".
+#[inline(always)]
+pub(crate) fn bf16_narrow<S: Bits32>(s: S, v: S::V) -> S::I {
+    let x = s.int_bits(v);
+    let nan = s.gt(s.and(x, s.int(0x7fff_ffff)), s.int(0x7f80_0000));
+    let lsb = s.and(s.shr16(x), s.int(1));
+    let rounded = s.add(x, s.add(lsb, s.int(0x7fff)));
+    s.shr16(s.pick(nan, s.or(x, s.int(0x0040_0000)), rounded))
+}
+
+/// `bf16` is the upper half of an `f32`: widening is a shift, on every ISA.
+impl<S: Bits32> Widen<bf16> for S {
+    #[inline(always)]
+    unsafe fn load_wide(self, p: *const bf16) -> S::V {
+        // SAFETY: the caller's contract; a `bf16` is a `u16`.
+        self.float_bits(self.shl16(unsafe { self.load_u16(p.cast()) }))
+    }
+    #[inline(always)]
+    unsafe fn store_narrow(self, p: *mut bf16, v: S::V) {
+        // SAFETY: the caller's contract.
+        unsafe { self.store_u16(p.cast(), bf16_narrow(self, v)) }
+    }
+}
+
+/// ISAs that convert `f16` with the integer code below (no instruction for it).
+pub trait SoftF16: Bits32 {}
+
+/// `f16` bits (in the low half of each lane) widened to `f32`, exactly: the
+/// exponent and significand shifted into place and the exponent rebased
+/// (normal numbers), or marked all-ones (infinities; NaNs keep their payload),
+/// or, for subnormals, the significand converted as an integer and scaled by
+/// 2^-24 (a normal product, so exact, and untouched by flush-to-zero modes).
+#[inline(always)]
+pub(crate) fn f16_widen<S: Bits32>(s: S, h: S::I) -> S::V {
+    let magnitude = s.and(h, s.int(0x7fff));
+    let sign = s.shl16(s.and(h, s.int(0x8000)));
+    let shifted = s.shl13(magnitude);
+    let normal = s.add(shifted, s.int((127 - 15) << 23));
+    let special = s.or(shifted, s.int(0x7f80_0000));
+    let scaled = s.mul(s.to_float(magnitude), s.splat(f32::from_bits(0x3380_0000))); // 2^-24
+    let subnormal = s.int_bits(scaled);
+    let nonsub = s.pick(s.gt(magnitude, s.int(0x7bff)), special, normal);
+    let wide = s.pick(s.gt(s.int(0x400), magnitude), subnormal, nonsub);
+    s.float_bits(s.or(wide, sign))
+}
+
+/// `f32` lanes rounded to `f16` (to nearest, ties to even), in the low half of
+/// each lane: a NaN keeps the top of its payload and is made quiet; from 65520
+/// (65504 plus half an ulp) up, infinity; normal results round by integer
+/// addition on the bits, as `bf16_narrow` does; subnormal ones by adding 0.5,
+/// whose ulp is 2^-24, the `f16` subnormal spacing, and taking the low bits.
+#[inline(always)]
+pub(crate) fn f16_narrow<S: Bits32>(s: S, v: S::V) -> S::I {
+    let x = s.int_bits(v);
+    let magnitude = s.and(x, s.int(0x7fff_ffff));
+    let sign = s.and(s.shr16(x), s.int(0x8000));
+    let nan = s.or(s.int(0x7e00), s.and(s.shr13(magnitude), s.int(0x3ff)));
+    let rebased = s.sub(magnitude, s.int((127 - 15) << 23));
+    let lsb = s.and(s.shr13(rebased), s.int(1));
+    let normal = s.shr13(s.add(rebased, s.add(lsb, s.int(0xfff))));
+    let half = s.splat(0.5);
+    let subnormal = s.sub(
+        s.int_bits(s.fadd(s.float_bits(magnitude), half)),
+        s.int_bits(half),
+    );
+    let finite = s.pick(s.gt(s.int(0x3880_0000), magnitude), subnormal, normal);
+    let big = s.pick(s.gt(magnitude, s.int(0x477f_efff)), s.int(0x7c00), finite);
+    s.or(s.pick(s.gt(magnitude, s.int(0x7f80_0000)), nan, big), sign)
+}
+
+impl<S: SoftF16> Widen<f16> for S {
+    #[inline(always)]
+    unsafe fn load_wide(self, p: *const f16) -> S::V {
+        // SAFETY: the caller's contract; an `f16` is a `u16`.
+        f16_widen(self, unsafe { self.load_u16(p.cast()) })
+    }
+    #[inline(always)]
+    unsafe fn store_narrow(self, p: *mut f16, v: S::V) {
+        // SAFETY: the caller's contract.
+        unsafe { self.store_u16(p.cast(), f16_narrow(self, v)) }
+    }
+}
+
+/// Implements [`Bits32`] for an ISA token from a table of its intrinsics, as
+/// [`simd_table!`](super::simd_table) does `Simd` (the same safety argument:
+/// the token proves the ISA, the caller the range).
+macro_rules! bits_table {
+    ($isa:ty, $i:ty, $k:ty; load $load:expr, store $store:expr, int_bits $int_bits:expr,
+     float_bits $float_bits:expr, int $int:expr, and $and:expr, or $or:expr, add $add:expr,
+     sub $sub:expr, shl13 $shl13:expr, shl16 $shl16:expr, shr13 $shr13:expr,
+     shr16 $shr16:expr, gt $gt:expr, pick $pick:expr, to_float $to_float:expr,
+     fadd $fadd:expr $(,)?) => {
+        #[allow(unused_unsafe, clippy::redundant_closure_call)]
+        impl $crate::kernels::halves::Bits32 for $isa {
+            type I = $i;
+            type K = $k;
+            #[inline(always)]
+            unsafe fn load_u16(self, p: *const u16) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA, the caller the range.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $load
+                    })(p)
+                }
+            }
+            #[inline(always)]
+            unsafe fn store_u16(self, p: *mut u16, v: $i) {
+                // SAFETY: see `bits_table!`: the token proves the ISA, the caller the range.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $store
+                    })(p, v)
+                }
+            }
+            #[inline(always)]
+            fn int_bits(self, v: <$isa as $crate::kernels::Simd<f32>>::V) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $int_bits
+                    })(v)
+                }
+            }
+            #[inline(always)]
+            fn float_bits(self, i: $i) -> <$isa as $crate::kernels::Simd<f32>>::V {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $float_bits
+                    })(i)
+                }
+            }
+            #[inline(always)]
+            fn int(self, x: u32) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $int
+                    })(x)
+                }
+            }
+            #[inline(always)]
+            fn and(self, a: $i, b: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $and
+                    })(a, b)
+                }
+            }
+            #[inline(always)]
+            fn or(self, a: $i, b: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $or
+                    })(a, b)
+                }
+            }
+            #[inline(always)]
+            fn add(self, a: $i, b: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $add
+                    })(a, b)
+                }
+            }
+            #[inline(always)]
+            fn sub(self, a: $i, b: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $sub
+                    })(a, b)
+                }
+            }
+            #[inline(always)]
+            fn shl13(self, a: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $shl13
+                    })(a)
+                }
+            }
+            #[inline(always)]
+            fn shl16(self, a: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $shl16
+                    })(a)
+                }
+            }
+            #[inline(always)]
+            fn shr13(self, a: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $shr13
+                    })(a)
+                }
+            }
+            #[inline(always)]
+            fn shr16(self, a: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $shr16
+                    })(a)
+                }
+            }
+            #[inline(always)]
+            fn gt(self, a: $i, b: $i) -> $k {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $gt
+                    })(a, b)
+                }
+            }
+            #[inline(always)]
+            fn pick(self, k: $k, a: $i, b: $i) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $pick
+                    })(k, a, b)
+                }
+            }
+            #[inline(always)]
+            fn to_float(self, a: $i) -> <$isa as $crate::kernels::Simd<f32>>::V {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $to_float
+                    })(a)
+                }
+            }
+            #[inline(always)]
+            fn fadd(
+                self,
+                a: <$isa as $crate::kernels::Simd<f32>>::V,
+                b: <$isa as $crate::kernels::Simd<f32>>::V,
+            ) -> <$isa as $crate::kernels::Simd<f32>>::V {
+                // SAFETY: see `bits_table!`: the token proves the ISA.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $fadd
+                    })(a, b)
+                }
+            }
+        }
+    };
+}
+pub(crate) use bits_table;
