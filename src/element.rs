@@ -192,9 +192,13 @@ impl fmt::Display for Scalar {
             Scalar::F32(v) => write!(f, "{v}"),
             Scalar::F64(v) => write!(f, "{v}"),
             #[cfg(feature = "half")]
-            Scalar::F16(v) => write!(f, "{v}"),
+            Scalar::F16(v) => shortest(f, v.to_f64(), |x| {
+                <half::f16 as private::Sealed>::from_f64_rounded(x).to_bits() == v.to_bits()
+            }),
             #[cfg(feature = "half")]
-            Scalar::BF16(v) => write!(f, "{v}"),
+            Scalar::BF16(v) => shortest(f, v.to_f64(), |x| {
+                <half::bf16 as private::Sealed>::from_f64_rounded(x).to_bits() == v.to_bits()
+            }),
         }
     }
 }
@@ -264,6 +268,47 @@ pub(crate) mod private {
         f16: F16, run_f16;
         bf16: BF16, run_bf16;
     }
+}
+
+/// Writes the decimal with the fewest significant digits that reads back as
+/// the same half (`-0.1` for the `f16` nearest to it, where `half`'s Display
+/// prints the widened `f32`, `-0.099975586`), but never fewer than the integer
+/// part has below 10^9 (so the `f16` 9984 prints as `9984`, not `10000`).
+/// `same(x)` says whether the `f64` `x` rounds to the half; `f16` needs at most
+/// 5 digits, `bf16` at most 4, and the loop stops at 9 (every `f32`).
+#[cfg(feature = "half")]
+fn shortest(f: &mut fmt::Formatter<'_>, v: f64, same: impl Fn(f64) -> bool) -> fmt::Result {
+    use core::fmt::Write;
+    /// A fixed buffer that `write!` fills (no allocation: `no_std`).
+    struct Buf([u8; 40], usize);
+    impl Write for Buf {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let end = self.1 + s.len();
+            self.0
+                .get_mut(self.1..end)
+                .ok_or(fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.1 = end;
+            Ok(())
+        }
+    }
+    if v.is_finite() && v != 0.0 {
+        let mut whole = 1;
+        while whole < 9 && v.abs() >= [1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8][whole - 1] {
+            whole += 1;
+        }
+        for digits in whole - 1..9 {
+            let mut b = Buf([0; 40], 0);
+            write!(b, "{v:.digits$e}")?;
+            let x = core::str::from_utf8(&b.0[..b.1])
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok());
+            if let Some(x) = x.filter(|&x| same(x)) {
+                return write!(f, "{x}");
+            }
+        }
+    }
+    write!(f, "{v}")
 }
 
 /// `v` as an `f32`, rounded toward zero and then, if that was inexact, with

@@ -558,3 +558,43 @@ fn mask_length_leaves_everything_untouched() {
         Ok(())
     );
 }
+
+/// Half dtypes: refused with `UnsupportedDType` (buffer untouched) without the
+/// `half` feature; with it, misalignment is checked against 2 bytes, and the
+/// slope of `backward_from_output` is shown in its own type.
+#[test]
+fn half_dtypes_with_and_without_the_feature() {
+    use leaky_relu::DType;
+    let mut store = aligned_bytes(4);
+    let raw: &mut [u8] = bytemuck::cast_slice_mut(&mut store);
+    raw.fill(0xbc);
+    for dtype in [DType::F16, DType::BF16] {
+        assert_eq!(dtype.size(), 2);
+        let r = leaky_relu::forward_bytes(&mut raw[..8], dtype, 0.5);
+        if cfg!(feature = "half") {
+            assert!(dtype.is_supported());
+            r.unwrap();
+            let e = leaky_relu::forward_bytes(&mut raw[1..5], dtype, 0.5).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    Error::Misaligned {
+                        align: 2,
+                        offset: 1,
+                        ..
+                    }
+                ),
+                "{e}"
+            );
+            let mut g = [0u8; 4];
+            let e =
+                leaky_relu::backward_from_output_bytes(&mut g, &raw[..4], dtype, -0.1).unwrap_err();
+            assert!(e.to_string().contains(&format!("-0.1 ({dtype})")), "{e}");
+        } else {
+            assert!(!dtype.is_supported());
+            assert_eq!(r, Err(Error::UnsupportedDType { dtype }));
+            assert!(raw.iter().all(|&b| b == 0xbc), "buffer written on an error");
+            assert!(r.unwrap_err().to_string().contains("`half` feature"));
+        }
+    }
+}

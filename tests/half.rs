@@ -405,3 +405,23 @@ fn every_f16_pair() {
 fn every_bf16_pair() {
     every_pair::<bf16>();
 }
+
+/// A half slope in an error message reads back as the same half, for every
+/// finite value, and is no longer than `half`'s own rendering (which prints the
+/// widened `f32`: `-0.099975586` for the `f16` nearest to `-0.1`).
+fn scalar_display<T: Half>(wrap: fn(T) -> leaky_relu::Scalar) {
+    for x in all::<T>().into_iter().filter(|x| x.to_f64().is_finite()) {
+        let shown = wrap(x).to_string();
+        let back: f64 = shown.parse().unwrap_or_else(|e| panic!("{shown}: {e}"));
+        assert!(same(round::<T>(back), x), "{} {:#06x} shown as {shown}", T::NAME, x.bits());
+        assert!(shown.len() <= format!("{x}").len().max(3), "{shown} vs {x}");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "65536 inputs: natively and under qemu only")]
+fn slopes_display_in_their_own_type() {
+    scalar_display::<f16>(leaky_relu::Scalar::F16);
+    scalar_display::<bf16>(leaky_relu::Scalar::BF16);
+    assert_eq!(leaky_relu::Scalar::F16(f16::from_f32(-0.1)).to_string(), "-0.1");
+}
