@@ -413,7 +413,12 @@ fn scalar_display<T: Half>(wrap: fn(T) -> leaky_relu::Scalar) {
     for x in all::<T>().into_iter().filter(|x| x.to_f64().is_finite()) {
         let shown = wrap(x).to_string();
         let back: f64 = shown.parse().unwrap_or_else(|e| panic!("{shown}: {e}"));
-        assert!(same(round::<T>(back), x), "{} {:#06x} shown as {shown}", T::NAME, x.bits());
+        assert!(
+            same(round::<T>(back), x),
+            "{} {:#06x} shown as {shown}",
+            T::NAME,
+            x.bits()
+        );
         assert!(shown.len() <= format!("{x}").len().max(3), "{shown} vs {x}");
     }
 }
@@ -423,5 +428,8 @@ fn scalar_display<T: Half>(wrap: fn(T) -> leaky_relu::Scalar) {
 fn slopes_display_in_their_own_type() {
     scalar_display::<f16>(leaky_relu::Scalar::F16);
     scalar_display::<bf16>(leaky_relu::Scalar::BF16);
-    assert_eq!(leaky_relu::Scalar::F16(f16::from_f32(-0.1)).to_string(), "-0.1");
+    assert_eq!(
+        leaky_relu::Scalar::F16(f16::from_f32(-0.1)).to_string(),
+        "-0.1"
+    );
 }

@@ -31,7 +31,8 @@
 #define LEAKY_RELU_ERR_NULL 1
 
 /**
- * A float pointer is not aligned for its type (4 bytes for `float`, 8 for `double`).
+ * A float pointer is not aligned for its type (4 bytes for `float`, 8 for
+ * `double`, 2 for the `uint16_t` of `f16` and `bf16`).
  */
 #define LEAKY_RELU_ERR_MISALIGNED 2
 
@@ -350,6 +351,284 @@ int32_t leaky_relu_backward_from_mask_into_f64(double *dx,
                                                size_t len,
                                                size_t mask_len,
                                                double alpha);
+
+/**
+ * `leaky_relu_forward_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_f16(uint16_t *buf, size_t len, float alpha);
+
+/**
+ * `leaky_relu_forward_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_into_f16(uint16_t *dst, const uint16_t *src, size_t len, float alpha);
+
+/**
+ * `leaky_relu_backward_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_f16(uint16_t *grad, const uint16_t *input, size_t len, float alpha);
+
+/**
+ * `leaky_relu_backward_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_into_f16(uint16_t *dx,
+                                     const uint16_t *dy,
+                                     const uint16_t *input,
+                                     size_t len,
+                                     float alpha);
+
+/**
+ * `leaky_relu_backward_from_output_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_output_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_output_f16(uint16_t *grad,
+                                            const uint16_t *output,
+                                            size_t len,
+                                            float alpha);
+
+/**
+ * `leaky_relu_backward_from_output_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_output_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_output_into_f16(uint16_t *dx,
+                                                 const uint16_t *dy,
+                                                 const uint16_t *output,
+                                                 size_t len,
+                                                 float alpha);
+
+/**
+ * `leaky_relu_forward_with_mask_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_with_mask_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_with_mask_f16(uint16_t *buf,
+                                         uint8_t *mask,
+                                         size_t len,
+                                         size_t mask_len,
+                                         float alpha);
+
+/**
+ * `leaky_relu_forward_with_mask_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_with_mask_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_with_mask_into_f16(uint16_t *dst,
+                                              const uint16_t *src,
+                                              uint8_t *mask,
+                                              size_t len,
+                                              size_t mask_len,
+                                              float alpha);
+
+/**
+ * `leaky_relu_backward_from_mask_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_mask_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_mask_f16(uint16_t *grad,
+                                          const uint8_t *mask,
+                                          size_t len,
+                                          size_t mask_len,
+                                          float alpha);
+
+/**
+ * `leaky_relu_backward_from_mask_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+ * passes exactly); each product is the one of the `f16` slope and value,
+ * correctly rounded to `f16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_mask_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_mask_into_f16(uint16_t *dx,
+                                               const uint16_t *dy,
+                                               const uint8_t *mask,
+                                               size_t len,
+                                               size_t mask_len,
+                                               float alpha);
+
+/**
+ * `leaky_relu_forward_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_bf16(uint16_t *buf, size_t len, float alpha);
+
+/**
+ * `leaky_relu_forward_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_into_bf16(uint16_t *dst, const uint16_t *src, size_t len, float alpha);
+
+/**
+ * `leaky_relu_backward_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_bf16(uint16_t *grad, const uint16_t *input, size_t len, float alpha);
+
+/**
+ * `leaky_relu_backward_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_into_bf16(uint16_t *dx,
+                                      const uint16_t *dy,
+                                      const uint16_t *input,
+                                      size_t len,
+                                      float alpha);
+
+/**
+ * `leaky_relu_backward_from_output_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_output_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_output_bf16(uint16_t *grad,
+                                             const uint16_t *output,
+                                             size_t len,
+                                             float alpha);
+
+/**
+ * `leaky_relu_backward_from_output_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_output_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_output_into_bf16(uint16_t *dx,
+                                                  const uint16_t *dy,
+                                                  const uint16_t *output,
+                                                  size_t len,
+                                                  float alpha);
+
+/**
+ * `leaky_relu_forward_with_mask_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_with_mask_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_with_mask_bf16(uint16_t *buf,
+                                          uint8_t *mask,
+                                          size_t len,
+                                          size_t mask_len,
+                                          float alpha);
+
+/**
+ * `leaky_relu_forward_with_mask_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_forward_with_mask_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_forward_with_mask_into_bf16(uint16_t *dst,
+                                               const uint16_t *src,
+                                               uint8_t *mask,
+                                               size_t len,
+                                               size_t mask_len,
+                                               float alpha);
+
+/**
+ * `leaky_relu_backward_from_mask_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_mask_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_mask_bf16(uint16_t *grad,
+                                           const uint8_t *mask,
+                                           size_t len,
+                                           size_t mask_len,
+                                           float alpha);
+
+/**
+ * `leaky_relu_backward_from_mask_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+ * with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+ * passes exactly); each product is the one of the `bf16` slope and value,
+ * correctly rounded to `bf16`.
+ *
+ * # Safety
+ * As `leaky_relu_backward_from_mask_into_f32`, counting `len` in `uint16_t` elements.
+ */
+int32_t leaky_relu_backward_from_mask_into_bf16(uint16_t *dx,
+                                                const uint16_t *dy,
+                                                const uint8_t *mask,
+                                                size_t len,
+                                                size_t mask_len,
+                                                float alpha);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -1,4 +1,5 @@
-//! The C ABI of leaky-relu: every operation on `float` and `double` buffers
+//! The C ABI of leaky-relu: every operation on `float`, `double`, and `f16` and
+//! `bf16` (as `uint16_t`) buffers
 //! as an `extern "C"` function returning an `int32_t` status, with the checks
 //! a C caller cannot be trusted to have made (NULL, alignment, length, overlap)
 //! done before anything is written. The header `include/leaky_relu.h` is
@@ -26,13 +27,14 @@
 
 use core::ffi::{CStr, c_char};
 use core::panic::AssertUnwindSafe;
-use leaky_relu::{Element, Error, Kernel};
+use leaky_relu::{Element, Error, Kernel, half};
 
 /// Success.
 pub const LEAKY_RELU_OK: i32 = 0;
 /// A pointer is NULL while its length is not 0.
 pub const LEAKY_RELU_ERR_NULL: i32 = 1;
-/// A float pointer is not aligned for its type (4 bytes for `float`, 8 for `double`).
+/// A float pointer is not aligned for its type (4 bytes for `float`, 8 for
+/// `double`, 2 for the `uint16_t` of `f16` and `bf16`).
 pub const LEAKY_RELU_ERR_MISALIGNED: i32 = 2;
 /// A written buffer overlaps another buffer of the call (other than `dst == src`).
 pub const LEAKY_RELU_ERR_OVERLAP: i32 = 3;
@@ -327,7 +329,7 @@ pub extern "C" fn leaky_relu_error_message(status: i32) -> *const c_char {
         LEAKY_RELU_OK => c"success",
         LEAKY_RELU_ERR_NULL => c"a pointer is NULL while its length is not 0",
         LEAKY_RELU_ERR_MISALIGNED => {
-            c"a float pointer is not aligned for its type (4 bytes for float, 8 for double)"
+            c"a float pointer is not aligned for its type (4 bytes for float, 8 for double, 2 for f16 and bf16)"
         }
         LEAKY_RELU_ERR_OVERLAP => {
             c"a written buffer overlaps another buffer of the call (only dst == src may alias)"
@@ -687,4 +689,528 @@ pub unsafe extern "C" fn leaky_relu_backward_from_mask_into_f64(
 ) -> i32 {
     // SAFETY: the caller's contract.
     unsafe { backward_from_mask(dx, dy, mask, len, mask_len, alpha) }
+}
+
+/// `leaky_relu_forward_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_f16(buf: *mut u16, len: usize, alpha: f32) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe { forward(buf.cast::<half::f16>(), len, half::f16::from_f32(alpha)) }
+}
+
+/// `leaky_relu_forward_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_into_f16(
+    dst: *mut u16,
+    src: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        forward_into(
+            dst.cast::<half::f16>(),
+            src.cast::<half::f16>(),
+            len,
+            half::f16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_backward_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_f16(
+    grad: *mut u16,
+    input: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            grad.cast::<half::f16>(),
+            grad.cast::<half::f16>(),
+            input.cast::<half::f16>(),
+            len,
+            half::f16::from_f32(alpha),
+            false,
+        )
+    }
+}
+
+/// `leaky_relu_backward_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_into_f16(
+    dx: *mut u16,
+    dy: *const u16,
+    input: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            dx.cast::<half::f16>(),
+            dy.cast::<half::f16>(),
+            input.cast::<half::f16>(),
+            len,
+            half::f16::from_f32(alpha),
+            false,
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_output_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_output_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_output_f16(
+    grad: *mut u16,
+    output: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            grad.cast::<half::f16>(),
+            grad.cast::<half::f16>(),
+            output.cast::<half::f16>(),
+            len,
+            half::f16::from_f32(alpha),
+            true,
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_output_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_output_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_output_into_f16(
+    dx: *mut u16,
+    dy: *const u16,
+    output: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            dx.cast::<half::f16>(),
+            dy.cast::<half::f16>(),
+            output.cast::<half::f16>(),
+            len,
+            half::f16::from_f32(alpha),
+            true,
+        )
+    }
+}
+
+/// `leaky_relu_forward_with_mask_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_with_mask_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_with_mask_f16(
+    buf: *mut u16,
+    mask: *mut u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        forward_with_mask(
+            buf.cast::<half::f16>(),
+            buf.cast::<half::f16>(),
+            mask,
+            len,
+            mask_len,
+            half::f16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_forward_with_mask_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_with_mask_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_with_mask_into_f16(
+    dst: *mut u16,
+    src: *const u16,
+    mask: *mut u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        forward_with_mask(
+            dst.cast::<half::f16>(),
+            src.cast::<half::f16>(),
+            mask,
+            len,
+            mask_len,
+            half::f16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_mask_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_mask_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_mask_f16(
+    grad: *mut u16,
+    mask: *const u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        backward_from_mask(
+            grad.cast::<half::f16>(),
+            grad.cast::<half::f16>(),
+            mask,
+            len,
+            mask_len,
+            half::f16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_mask_into_f32` on `f16` values (IEEE 754 binary16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `f16` (ties to even: any `f16` slope
+/// passes exactly); each product is the one of the `f16` slope and value,
+/// correctly rounded to `f16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_mask_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_mask_into_f16(
+    dx: *mut u16,
+    dy: *const u16,
+    mask: *const u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::f16` is a `u16` in memory.
+    unsafe {
+        backward_from_mask(
+            dx.cast::<half::f16>(),
+            dy.cast::<half::f16>(),
+            mask,
+            len,
+            mask_len,
+            half::f16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_forward_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_bf16(buf: *mut u16, len: usize, alpha: f32) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe { forward(buf.cast::<half::bf16>(), len, half::bf16::from_f32(alpha)) }
+}
+
+/// `leaky_relu_forward_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_into_bf16(
+    dst: *mut u16,
+    src: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        forward_into(
+            dst.cast::<half::bf16>(),
+            src.cast::<half::bf16>(),
+            len,
+            half::bf16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_backward_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_bf16(
+    grad: *mut u16,
+    input: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            grad.cast::<half::bf16>(),
+            grad.cast::<half::bf16>(),
+            input.cast::<half::bf16>(),
+            len,
+            half::bf16::from_f32(alpha),
+            false,
+        )
+    }
+}
+
+/// `leaky_relu_backward_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_into_bf16(
+    dx: *mut u16,
+    dy: *const u16,
+    input: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            dx.cast::<half::bf16>(),
+            dy.cast::<half::bf16>(),
+            input.cast::<half::bf16>(),
+            len,
+            half::bf16::from_f32(alpha),
+            false,
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_output_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_output_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_output_bf16(
+    grad: *mut u16,
+    output: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            grad.cast::<half::bf16>(),
+            grad.cast::<half::bf16>(),
+            output.cast::<half::bf16>(),
+            len,
+            half::bf16::from_f32(alpha),
+            true,
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_output_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_output_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_output_into_bf16(
+    dx: *mut u16,
+    dy: *const u16,
+    output: *const u16,
+    len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        backward_into(
+            dx.cast::<half::bf16>(),
+            dy.cast::<half::bf16>(),
+            output.cast::<half::bf16>(),
+            len,
+            half::bf16::from_f32(alpha),
+            true,
+        )
+    }
+}
+
+/// `leaky_relu_forward_with_mask_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_with_mask_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_with_mask_bf16(
+    buf: *mut u16,
+    mask: *mut u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        forward_with_mask(
+            buf.cast::<half::bf16>(),
+            buf.cast::<half::bf16>(),
+            mask,
+            len,
+            mask_len,
+            half::bf16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_forward_with_mask_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_forward_with_mask_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_forward_with_mask_into_bf16(
+    dst: *mut u16,
+    src: *const u16,
+    mask: *mut u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        forward_with_mask(
+            dst.cast::<half::bf16>(),
+            src.cast::<half::bf16>(),
+            mask,
+            len,
+            mask_len,
+            half::bf16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_mask_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_mask_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_mask_bf16(
+    grad: *mut u16,
+    mask: *const u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        backward_from_mask(
+            grad.cast::<half::bf16>(),
+            grad.cast::<half::bf16>(),
+            mask,
+            len,
+            mask_len,
+            half::bf16::from_f32(alpha),
+        )
+    }
+}
+
+/// `leaky_relu_backward_from_mask_into_f32` on `bf16` values (bfloat16, as `uint16_t` bits),
+/// with `alpha` rounded to the nearest `bf16` (ties to even: any `bf16` slope
+/// passes exactly); each product is the one of the `bf16` slope and value,
+/// correctly rounded to `bf16`.
+///
+/// # Safety
+/// As `leaky_relu_backward_from_mask_into_f32`, counting `len` in `uint16_t` elements.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn leaky_relu_backward_from_mask_into_bf16(
+    dx: *mut u16,
+    dy: *const u16,
+    mask: *const u8,
+    len: usize,
+    mask_len: usize,
+    alpha: f32,
+) -> i32 {
+    // SAFETY: the caller's contract; `half::bf16` is a `u16` in memory.
+    unsafe {
+        backward_from_mask(
+            dx.cast::<half::bf16>(),
+            dy.cast::<half::bf16>(),
+            mask,
+            len,
+            mask_len,
+            half::bf16::from_f32(alpha),
+        )
+    }
 }

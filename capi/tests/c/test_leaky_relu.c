@@ -1,5 +1,5 @@
 /* The C ABI against a C reference, bit for bit (a NaN matches any NaN: the
- * payload is not specified): every function, float and double, in place and
+ * payload is not specified): every function, float, double, f16 and bf16, in place and
  * out of place, every length 0..130 at several misalignments, special values
  * (+-0, +-inf, NaN payloads, subnormals) and awkward alphas; guard elements
  * around forward_into's destination and the mask must survive; every error
@@ -212,6 +212,145 @@ static uint64_t next(void) {
 DEFINE_TESTS(float, uint32_t, f32, 0x7fc00000u, 0x7f800001u)
 DEFINE_TESTS(double, uint64_t, f64, 0x7ff8000000000000u, 0x7ff0000000000001u)
 
+/* The halves, as uint16_t bits. The C reference widens to float (exact),
+ * multiplies in float (exact for two f16; for bf16 see the crate's proof) and
+ * rounds to the half with its own integer code, to nearest, ties to even. */
+static float h2f(uint16_t h) {
+    uint32_t s = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 0x1f, m = h & 0x3ff, b;
+    float v;
+    if (e == 0) {
+        v = (float)m * 0x1p-24f;
+        return s ? -v : v;
+    }
+    b = s | (e == 31 ? 0x7f800000u | (m << 13) : ((e + 112) << 23) | (m << 13));
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+static uint16_t f2h(float f) {
+    uint32_t x, a, sign;
+    memcpy(&x, &f, sizeof x);
+    sign = (x >> 16) & 0x8000;
+    a = x & 0x7fffffffu;
+    if (a > 0x7f800000u) return (uint16_t)(sign | 0x7e00 | ((a >> 13) & 0x3ff));
+    if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00);
+    if (a >= 0x38800000u) {
+        uint32_t r = a - 0x38000000u;
+        return (uint16_t)(sign | ((r + 0xfff + ((r >> 13) & 1)) >> 13));
+    }
+    /* Subnormal or zero: a = m * 2^(e - 150); the f16 quantum is 2^-24. */
+    uint32_t e = a >> 23, m = (a & 0x7fffff) | (e ? 0x800000u : 0);
+    int shift = 126 - (int)(e ? e : 1);
+    if (shift > 25) return (uint16_t)sign;
+    uint32_t n = m >> shift, rem = m & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    n += rem > halfway || (rem == halfway && (n & 1));
+    return (uint16_t)(sign | n);
+}
+static float b2f(uint16_t h) {
+    uint32_t b = (uint32_t)h << 16;
+    float v;
+    memcpy(&v, &b, sizeof v);
+    return v;
+}
+static uint16_t f2b(float f) {
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40);
+    return (uint16_t)((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+
+#define DEFINE_HALF_TESTS(S, W, N)                                                             \
+    static int same_##S(uint16_t a, uint16_t b) { return a == b || (W(a) != W(a) && W(b) != W(b)); } \
+    static int all_same_##S(const uint16_t *a, const uint16_t *b, size_t n) {                 \
+        for (size_t i = 0; i < n; i++) if (!same_##S(a[i], b[i])) return 0;                   \
+        return 1;                                                                              \
+    }                                                                                          \
+    static uint16_t value_##S(void) {                                                          \
+        static const uint16_t specials[] = {0, 0x8000, 1, 0x8001, 0x3c00, 0xbc00, 0xffff, 0x7fff}; \
+        uint64_t r = next();                                                                   \
+        return r % 4 == 0 ? specials[(r >> 8) % 8] : r % 4 == 1 ? (uint16_t)(r >> 16)          \
+                                                   : N((float)((int64_t)(r >> 20) % 2001 - 1000) / 64); \
+    }                                                                                          \
+    static uint16_t ref_fwd_##S(uint16_t x, uint16_t a) {                                      \
+        return W(x) > 0 ? x : N(W(a) * W(x));                                                  \
+    }                                                                                          \
+    static uint16_t ref_bwd_##S(uint16_t g, uint16_t x, uint16_t a) {                          \
+        return W(x) > 0 ? g : N(W(g) * W(a));                                                  \
+    }                                                                                          \
+    static void sweep_##S(void) {                                                              \
+        const float alphas[] = {0.1f, -0.5f, 0.0f, -0.0f, 1.0f, 2.5f, 0.01f, 1e-30f,          \
+                                INFINITY, -INFINITY, NAN};                                     \
+        uint16_t x[MAXN + PAD], g[MAXN + PAD], d[MAXN + PAD], y[MAXN], want[MAXN];            \
+        uint8_t m[NMASK + 2], mref[NMASK];                                                     \
+        for (size_t ai = 0; ai < sizeof alphas / sizeof alphas[0]; ai++) {                     \
+            float af = alphas[ai];                                                             \
+            uint16_t a = N(af); /* the library rounds the float slope the same way */          \
+            for (size_t n = 0; n <= MAXN; n++) {                                               \
+                uint16_t *xs = x + n % 5, *gs = g + n % 3, *ds = d + n % 7;                    \
+                for (size_t i = 0; i < MAXN + PAD; i++) {                                      \
+                    x[i] = value_##S();                                                        \
+                    g[i] = value_##S();                                                        \
+                    d[i] = value_##S();                                                        \
+                }                                                                              \
+                for (size_t i = 0; i < n; i++) want[i] = ref_fwd_##S(xs[i], a);                \
+                memcpy(ds, xs, n * 2);                                                         \
+                CHECK(leaky_relu_forward_##S(ds, n, af) == 0 && all_same_##S(ds, want, n),     \
+                      #S " forward n=%zu alpha=%g", n, (double)af);                            \
+                CHECK(leaky_relu_forward_into_##S(ds, xs, n, af) == 0 && all_same_##S(ds, want, n), \
+                      #S " forward_into n=%zu", n);                                            \
+                memcpy(ds, xs, n * 2);                                                         \
+                CHECK(leaky_relu_forward_into_##S(ds, ds, n, af) == 0 && all_same_##S(ds, want, n), \
+                      #S " forward_into dst==src n=%zu", n);                                   \
+                memcpy(y, want, n * 2);                                                        \
+                for (size_t i = 0; i < n; i++) want[i] = ref_bwd_##S(gs[i], xs[i], a);         \
+                memcpy(ds, gs, n * 2);                                                         \
+                CHECK(leaky_relu_backward_##S(ds, xs, n, af) == 0 && all_same_##S(ds, want, n), \
+                      #S " backward n=%zu alpha=%g", n, (double)af);                           \
+                CHECK(leaky_relu_backward_into_##S(ds, gs, xs, n, af) == 0 && all_same_##S(ds, want, n), \
+                      #S " backward_into n=%zu", n);                                           \
+                int ok = W(a) >= 0;                                                            \
+                memcpy(ds, gs, n * 2);                                                         \
+                int st = leaky_relu_backward_from_output_##S(ds, y, n, af);                    \
+                CHECK(ok ? st == 0 && all_same_##S(ds, want, n)                                \
+                         : st == LEAKY_RELU_ERR_INVALID_SLOPE && memcmp(ds, gs, n * 2) == 0,   \
+                      #S " backward_from_output n=%zu alpha=%g", n, (double)af);               \
+                st = leaky_relu_backward_from_output_into_##S(ds, gs, y, n, af);               \
+                CHECK(ok ? st == 0 && all_same_##S(ds, want, n) : st == LEAKY_RELU_ERR_INVALID_SLOPE, \
+                      #S " backward_from_output_into n=%zu", n);                               \
+                size_t ml = leaky_relu_mask_len(n);                                            \
+                memset(m, 0xa5, sizeof m);                                                     \
+                memset(mref, 0, sizeof mref);                                                  \
+                for (size_t i = 0; i < n; i++) if (W(xs[i]) > 0) mref[i / 8] |= (uint8_t)(1u << (i % 8)); \
+                CHECK(leaky_relu_forward_with_mask_into_##S(ds, xs, m + 1, n, ml, af) == 0 &&  \
+                          all_same_##S(ds, y, n) && memcmp(m + 1, mref, ml) == 0 &&           \
+                          m[0] == 0xa5 && m[ml + 1] == 0xa5,                                   \
+                      #S " forward_with_mask_into n=%zu", n);                                  \
+                memcpy(ds, xs, n * 2);                                                         \
+                CHECK(leaky_relu_forward_with_mask_##S(ds, m + 1, n, ml, af) == 0 &&           \
+                          all_same_##S(ds, y, n) && memcmp(m + 1, mref, ml) == 0,              \
+                      #S " forward_with_mask n=%zu", n);                                       \
+                memcpy(ds, gs, n * 2);                                                         \
+                CHECK(leaky_relu_backward_from_mask_##S(ds, m + 1, n, ml, af) == 0 &&          \
+                          all_same_##S(ds, want, n),                                           \
+                      #S " backward_from_mask n=%zu", n);                                      \
+                CHECK(leaky_relu_backward_from_mask_into_##S(ds, gs, m + 1, n, ml, af) == 0 && \
+                          all_same_##S(ds, want, n),                                           \
+                      #S " backward_from_mask_into n=%zu", n);                                 \
+            }                                                                                  \
+        }                                                                                      \
+        uint16_t buf[8] = {0}, keep[8];                                                        \
+        memcpy(keep, buf, sizeof buf);                                                         \
+        CHECK(leaky_relu_forward_##S((uint16_t *)(uintptr_t)((char *)buf + 1), 2, 0.5f)        \
+                  == LEAKY_RELU_ERR_MISALIGNED, #S " misaligned");                             \
+        CHECK(leaky_relu_forward_##S(NULL, 3, 0.5f) == LEAKY_RELU_ERR_NULL, #S " NULL");       \
+        CHECK(leaky_relu_forward_into_##S(buf + 1, buf, 4, 0.5f) == LEAKY_RELU_ERR_OVERLAP, #S " overlap"); \
+        CHECK(leaky_relu_backward_from_output_##S(buf, buf + 4, 4, -0.25f)                     \
+                  == LEAKY_RELU_ERR_INVALID_SLOPE, #S " slope");                               \
+        CHECK(memcmp(buf, keep, sizeof buf) == 0, #S " nothing written on error");             \
+    }
+
+DEFINE_HALF_TESTS(f16, h2f, f2h)
+DEFINE_HALF_TESTS(bf16, b2f, f2b)
+
 int main(void) {
     const char *k = leaky_relu_kernel_name();
     CHECK(k != NULL && strlen(k) > 0, "kernel name");
@@ -230,6 +369,8 @@ int main(void) {
     sweep_f64();
     errors_f32();
     errors_f64();
+    sweep_f16();
+    sweep_bf16();
     printf("%ld passed, %ld failed\n", passed, failed);
     return failed != 0;
 }
