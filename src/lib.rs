@@ -151,10 +151,11 @@
 //! crate is `#![no_std]` without an allocator, and every call runs serially.
 //! It builds for `thumbv7em-none-eabihf`, `aarch64-unknown-none` (`neon`,
 //! statically) and `x86_64-unknown-uefi`. On x86 without `std` the CPU is
-//! detected with CPUID and XGETBV (OS support for the `ymm`/`zmm` state);
-//! soft-float targets such as `x86_64-unknown-uefi` get no AVX kernel (LLVM
-//! aborts lowering their vector float compares and min/max under soft-float)
-//! and run `portable` or `scalar`. Without `std` there is no environment: `LEAKY_RELU_KERNEL` and
+//! detected with CPUID and XGETBV (OS support for the `ymm`/`zmm` state), so
+//! a UEFI application runs `avx512` or `avx2` where the firmware enabled them;
+//! on soft-float targets such as `x86_64-unknown-uefi` those kernels compute
+//! their compares, min/max and `f16` conversions on the bits as integers,
+//! which LLVM can lower there. Without `std` there is no environment: `LEAKY_RELU_KERNEL` and
 //! `LEAKY_RELU_PARALLELISM` do not apply, and the fastest kernel is used.
 //!
 //! # Half precision

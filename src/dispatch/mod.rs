@@ -78,10 +78,10 @@ macro_rules! registry {
 registry! {
     /// AVX-512F intrinsics (x86, x86_64), when the CPU and OS report AVX-512F:
     /// every operation is one masked multiply per 512-bit vector.
-    Avx512 = "avx512", cfg(all(any(target_arch = "x86", target_arch = "x86_64"), any(target_feature = "sse2", not(any(target_os = "uefi", target_os = "none"))))), crate::kernels::isa::avx512::Avx512;
+    Avx512 = "avx512", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx512::Avx512;
     /// AVX2 intrinsics (x86, x86_64), when the CPU reports AVX2 and F16C (for
     /// the `f16` conversions; every AVX2 CPU made has it).
-    Avx2 = "avx2", cfg(all(any(target_arch = "x86", target_arch = "x86_64"), any(target_feature = "sse2", not(any(target_os = "uefi", target_os = "none"))))), crate::kernels::isa::avx2::Avx2;
+    Avx2 = "avx2", cfg(any(target_arch = "x86", target_arch = "x86_64")), crate::kernels::isa::avx2::Avx2;
     /// NEON intrinsics (aarch64).
     Neon = "neon", cfg(target_arch = "aarch64"), crate::kernels::isa::neon::Neon;
     /// `wide` vectors at the target's baseline ISA (SSE2 on x86_64, NEON on

@@ -6,10 +6,9 @@
 //! AVX-512F and `fcvtl`/`fcvtn` in their own files.
 //!
 //! Every step is an integer operation on the bits, exact in any floating-point
-//! environment, except two: the `f16` subnormals are scaled by a multiply
-//! (widening: a normal product) or rounded by an addition (narrowing, below),
-//! which like every multiply of the kernels rounds as the environment says, to
-//! nearest by default.
+//! environment, except two additions for the `f16` subnormals: an exact one
+//! (widening) and one that rounds (narrowing, below), as the environment says,
+//! to nearest by default, like every multiply of the kernels.
 
 use super::{Simd, Widen};
 use half::{bf16, f16};
@@ -60,8 +59,6 @@ pub trait Bits32: Simd<f32> {
     fn gt(self, a: Self::I, b: Self::I) -> Self::K;
     /// `k ? a : b`, lane-wise.
     fn pick(self, k: Self::K, a: Self::I, b: Self::I) -> Self::I;
-    /// Each lane, a signed integer, converted to `f32` (exact below 2^24).
-    fn to_float(self, a: Self::I) -> Self::V;
     /// `a + b` as `f32`.
     fn fadd(self, a: Self::V, b: Self::V) -> Self::V;
 }
@@ -100,8 +97,11 @@ pub trait SoftF16: Bits32 {}
 /// `f16` bits (in the low half of each lane) widened to `f32`, exactly: the
 /// exponent and significand shifted into place and the exponent rebased
 /// (normal numbers), or marked all-ones (infinities; NaNs keep their payload),
-/// or, for subnormals, the significand converted as an integer and scaled by
-/// 2^-24 (a normal product, so exact, and untouched by flush-to-zero modes).
+/// or, for a subnormal significand `m`, the `f32` `2^-14 + m * 2^-24` (the bits
+/// `m << 13` under exponent -14) minus `2^-14`: exact (Sterbenz), and no
+/// subnormal operand or result, so untouched by flush-to-zero modes. (No
+/// integer-to-float conversion: LLVM turns it into an unsigned one, which it
+/// cannot lower on the soft-float x86 targets.)
 #[inline(always)]
 pub(crate) fn f16_widen<S: Bits32>(s: S, h: S::I) -> S::V {
     let magnitude = s.and(h, s.int(0x7fff));
@@ -109,8 +109,8 @@ pub(crate) fn f16_widen<S: Bits32>(s: S, h: S::I) -> S::V {
     let shifted = s.shl13(magnitude);
     let normal = s.add(shifted, s.int((127 - 15) << 23));
     let special = s.or(shifted, s.int(0x7f80_0000));
-    let scaled = s.mul(s.to_float(magnitude), s.splat(f32::from_bits(0x3380_0000))); // 2^-24
-    let subnormal = s.int_bits(scaled);
+    let biased = s.float_bits(s.or(shifted, s.int(113 << 23))); // 2^-14 + m * 2^-24
+    let subnormal = s.int_bits(s.fadd(biased, s.splat(-f32::from_bits(113 << 23))));
     let nonsub = s.pick(s.gt(magnitude, s.int(0x7bff)), special, normal);
     let wide = s.pick(s.gt(s.int(0x400), magnitude), subnormal, nonsub);
     s.float_bits(s.or(wide, sign))
@@ -160,8 +160,7 @@ macro_rules! bits_table {
     ($isa:ty, $i:ty, $k:ty; load $load:expr, store $store:expr, int_bits $int_bits:expr,
      float_bits $float_bits:expr, int $int:expr, and $and:expr, or $or:expr, add $add:expr,
      sub $sub:expr, shl13 $shl13:expr, shl16 $shl16:expr, shr13 $shr13:expr,
-     shr16 $shr16:expr, gt $gt:expr, pick $pick:expr, to_float $to_float:expr,
-     fadd $fadd:expr $(,)?) => {
+     shr16 $shr16:expr, gt $gt:expr, pick $pick:expr, fadd $fadd:expr $(,)?) => {
         #[allow(unused_unsafe, clippy::redundant_closure_call)]
         impl $crate::kernels::halves::Bits32 for $isa {
             type I = $i;
@@ -314,16 +313,6 @@ macro_rules! bits_table {
                         #[inline(always)]
                         $pick
                     })(k, a, b)
-                }
-            }
-            #[inline(always)]
-            fn to_float(self, a: $i) -> <$isa as $crate::kernels::Simd<f32>>::V {
-                // SAFETY: see `bits_table!`: the token proves the ISA.
-                unsafe {
-                    ({
-                        #[inline(always)]
-                        $to_float
-                    })(a)
                 }
             }
             #[inline(always)]

@@ -19,7 +19,7 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-#[cfg(feature = "half")]
+#[cfg(all(feature = "half", not(soft_float_x86)))]
 use crate::kernels::widen_table;
 use crate::kernels::{isa_token, simd_table};
 
@@ -38,7 +38,10 @@ macro_rules! fence_fn {
         #[target_feature(enable = "avx")]
         #[inline]
         fn $name(v: $v) -> $v {
-            #[cfg(not(miri))]
+            // Not on soft-float targets either: `asm!` cannot take a `ymm` operand
+            // there (LLVM: "scalar-to-vector conversion failed"). A masked store
+            // LLVM might then form is correct, only slower on AMD.
+            #[cfg(not(any(miri, soft_float_x86)))]
             {
                 let mut v = v;
                 // SAFETY: the template is an empty comment: it reads and writes only
@@ -48,7 +51,7 @@ macro_rules! fence_fn {
                 }
                 v
             }
-            #[cfg(miri)]
+            #[cfg(any(miri, soft_float_x86))]
             {
                 v
             }
@@ -90,7 +93,8 @@ mask_fn!(
 );
 
 // `blendv` takes its second operand where the mask's sign bit is set, so the
-// sign test is the value itself and `x > 0` is an ordered compare.
+// sign test is the value itself and `x > 0` is an ordered compare (integer
+// compares on soft-float targets: see `soft`).
 macro_rules! avx2_table {
     ($t:ty, $v:ty, $lanes:literal; $loadu:ident, $storeu:ident, $set1:ident, $mul:ident, $max:ident,
      $min:ident, $cmp:ident, $zero:ident, $blendv:ident, $movemask:ident, $mask:ident, $fence:ident) => {
@@ -103,14 +107,99 @@ macro_rules! avx2_table {
             fence |v| $fence(v));
     };
 }
-avx2_table!(f32, __m256, 8; _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps, _mm256_mul_ps,
-    _mm256_max_ps, _mm256_min_ps, _mm256_cmp_ps, _mm256_setzero_ps, _mm256_blendv_ps,
+#[cfg(soft_float_x86)]
+use soft::{cmp_pd, cmp_ps, max_pd, max_ps, min_pd, min_ps, set1_pd, set1_ps};
+#[cfg(not(soft_float_x86))]
+use {
+    _mm256_cmp_pd as cmp_pd, _mm256_cmp_ps as cmp_ps, _mm256_max_pd as max_pd,
+    _mm256_max_ps as max_ps, _mm256_min_pd as min_pd, _mm256_min_ps as min_ps,
+    _mm256_set1_pd as set1_pd, _mm256_set1_ps as set1_ps,
+};
+
+avx2_table!(f32, __m256, 8; _mm256_loadu_ps, _mm256_storeu_ps, set1_ps, _mm256_mul_ps,
+    max_ps, min_ps, cmp_ps, _mm256_setzero_ps, _mm256_blendv_ps,
     _mm256_movemask_ps, mask_ps, fence_ps);
-avx2_table!(f64, __m256d, 4; _mm256_loadu_pd, _mm256_storeu_pd, _mm256_set1_pd, _mm256_mul_pd,
-    _mm256_max_pd, _mm256_min_pd, _mm256_cmp_pd, _mm256_setzero_pd, _mm256_blendv_pd,
+avx2_table!(f64, __m256d, 4; _mm256_loadu_pd, _mm256_storeu_pd, set1_pd, _mm256_mul_pd,
+    max_pd, min_pd, cmp_pd, _mm256_setzero_pd, _mm256_blendv_pd,
     _mm256_movemask_pd, mask_pd, fence_pd);
 
-#[cfg(feature = "half")]
+/// The soft-float x86 targets (`x86_64-unknown-uefi`, `-none`: no SSE2 in the
+/// target, `+soft-float`): there LLVM cannot lower a vector float compare or
+/// min/max inside a `+avx2` function ("Do not know how to soften this
+/// operator's operand"); multiplies, blends and integer operations it can. So
+/// these are the same operations on the bits, as integers: `x > 0` exactly
+/// when the bits, as a signed integer, lie in `[1, bits(+inf)]`; `max`/`min`
+/// compare the bits mapped to integers that order like the floats (negative
+/// values' magnitude bits flipped), which agrees with the float order on all
+/// non-NaN values, `-0 < +0` included (a tie the formulations never rely on,
+/// nor on which operand a NaN yields).
+#[cfg(soft_float_x86)]
+mod soft {
+    #[cfg(target_arch = "x86")]
+    use core::arch::x86::*;
+    #[cfg(target_arch = "x86_64")]
+    use core::arch::x86_64::*;
+
+    /// `$cmp`: `x > 0` (the only compare the table makes: `_CMP_GT_OQ` against
+    /// zero); `$max`/`$min` by the ordering keys of `$key`.
+    macro_rules! soft_fns {
+        ($v:ty, $cast:ident, $back:ident, $gt:ident, $set1:ident, $int:ty, $inf:expr,
+         $negative:expr, $srli:ident, $blendv:ident; $key:ident, $cmp:ident, $max:ident, $min:ident) => {
+            #[target_feature(enable = "avx2")]
+            #[inline]
+            fn $key(x: $v) -> __m256i {
+                let b = $cast(x);
+                _mm256_xor_si256(b, $srli::<1>($negative(b)))
+            }
+            #[target_feature(enable = "avx2")]
+            #[inline]
+            pub(crate) fn $cmp<const P: i32>(x: $v, _zero: $v) -> $v {
+                let b = $cast(x);
+                let positive = $gt(b, _mm256_setzero_si256());
+                $back(_mm256_and_si256(
+                    positive,
+                    $gt($set1(($inf + 1) as $int), b),
+                ))
+            }
+            #[target_feature(enable = "avx2")]
+            #[inline]
+            pub(crate) fn $max(a: $v, b: $v) -> $v {
+                $blendv(b, a, $back($gt($key(a), $key(b))))
+            }
+            #[target_feature(enable = "avx2")]
+            #[inline]
+            pub(crate) fn $min(a: $v, b: $v) -> $v {
+                $blendv(b, a, $back($gt($key(b), $key(a))))
+            }
+        };
+    }
+    /// Every lane `x`, broadcast as bits: a float operand would need softening,
+    /// and `black_box` keeps LLVM from folding the bits back into one.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) fn set1_ps(x: f32) -> __m256 {
+        _mm256_castsi256_ps(_mm256_set1_epi32(core::hint::black_box(x.to_bits()) as i32))
+    }
+    /// As `set1_ps`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) fn set1_pd(x: f64) -> __m256d {
+        _mm256_castsi256_pd(_mm256_set1_epi64x(core::hint::black_box(x.to_bits()) as i64))
+    }
+    soft_fns!(__m256, _mm256_castps_si256, _mm256_castsi256_ps, _mm256_cmpgt_epi32,
+        _mm256_set1_epi32, i32, 0x7f80_0000i32, |b| _mm256_srai_epi32::<31>(b), _mm256_srli_epi32,
+        _mm256_blendv_ps; key_ps, cmp_ps, max_ps, min_ps);
+    soft_fns!(__m256d, _mm256_castpd_si256, _mm256_castsi256_pd, _mm256_cmpgt_epi64,
+        _mm256_set1_epi64x, i64, 0x7ff0_0000_0000_0000i64, |b| _mm256_cmpgt_epi64(_mm256_setzero_si256(), b),
+        _mm256_srli_epi64, _mm256_blendv_pd; key_pd, cmp_pd, max_pd, min_pd);
+}
+
+// On soft-float targets LLVM cannot lower the conversion instructions inside
+// the kernel; `f16` then takes `kernels::halves`' integer code, like `portable`.
+#[cfg(all(feature = "half", soft_float_x86))]
+impl crate::kernels::halves::SoftF16 for Avx2 {}
+
+#[cfg(all(feature = "half", not(soft_float_x86)))]
 widen_table!(Avx2, half::f16;
     load |p: *const half::f16| _mm256_cvtph_ps(_mm_loadu_si128(p.cast())),
     store |p: *mut half::f16, v| _mm_storeu_si128(p.cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
@@ -125,15 +214,30 @@ crate::kernels::halves::bits_table!(Avx2, __m256i, __m256i;
     sub |a, b| _mm256_sub_epi32(a, b), shl13 |a| _mm256_slli_epi32::<13>(a),
     shl16 |a| _mm256_slli_epi32::<16>(a), shr13 |a| _mm256_srli_epi32::<13>(a),
     shr16 |a| _mm256_srli_epi32::<16>(a), gt |a, b| _mm256_cmpgt_epi32(a, b),
-    pick |k, a, b| _mm256_blendv_epi8(b, a, k), to_float |a| _mm256_cvtepi32_ps(a),
+    pick |k, a, b| _mm256_blendv_epi8(b, a, k),
     fadd |a, b| _mm256_add_ps(a, b));
 
 /// Eight lanes below 2^16 packed to `u16`s: within each 128-bit half (no
 /// saturation happens), then the two 64-bit results together.
-#[cfg(feature = "half")]
+#[cfg(all(feature = "half", not(soft_float_x86)))]
 #[target_feature(enable = "avx2")]
 #[inline]
 fn pack_u16(v: __m256i) -> __m128i {
     let packed = _mm256_packus_epi32(v, v);
     _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(packed))
+}
+
+/// As above, through memory: on the soft-float targets LLVM cannot lower
+/// `vpackusdw` or `vpshufb` inside the kernel ("Do not know how to split the
+/// result of this operator").
+#[cfg(all(feature = "half", soft_float_x86))]
+#[target_feature(enable = "avx2")]
+#[inline]
+fn pack_u16(v: __m256i) -> __m128i {
+    let mut lanes = [0u32; 8];
+    // SAFETY: `lanes` is 32 bytes, what an unaligned 256-bit store writes.
+    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), v) };
+    let halves = lanes.map(|l| l as u16);
+    // SAFETY: `halves` is 16 bytes, what an unaligned 128-bit load reads.
+    unsafe { _mm_loadu_si128(halves.as_ptr().cast()) }
 }

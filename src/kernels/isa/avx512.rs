@@ -21,7 +21,7 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-#[cfg(feature = "half")]
+#[cfg(all(feature = "half", not(soft_float_x86)))]
 use crate::kernels::widen_table;
 use crate::kernels::{isa_token, simd_table};
 
@@ -102,14 +102,73 @@ macro_rules! avx512_table {
             });
     };
 }
-avx512_table!(f32, __m512, __mmask16, 16; _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps,
-    _mm512_mul_ps, _mm512_max_ps, _mm512_min_ps, _mm512_mask_blend_ps, _mm512_mask_mul_ps,
+#[cfg(soft_float_x86)]
+use soft::{max_pd, max_ps, min_pd, min_ps, set1_pd, set1_ps};
+#[cfg(not(soft_float_x86))]
+use {
+    _mm512_max_pd as max_pd, _mm512_max_ps as max_ps, _mm512_min_pd as min_pd,
+    _mm512_min_ps as min_ps, _mm512_set1_pd as set1_pd, _mm512_set1_ps as set1_ps,
+};
+
+avx512_table!(f32, __m512, __mmask16, 16; _mm512_loadu_ps, _mm512_storeu_ps, set1_ps,
+    _mm512_mul_ps, max_ps, min_ps, _mm512_mask_blend_ps, _mm512_mask_mul_ps,
     gt0_ps, le0_ps, sign_ps);
-avx512_table!(f64, __m512d, __mmask8, 8; _mm512_loadu_pd, _mm512_storeu_pd, _mm512_set1_pd,
-    _mm512_mul_pd, _mm512_max_pd, _mm512_min_pd, _mm512_mask_blend_pd, _mm512_mask_mul_pd,
+avx512_table!(f64, __m512d, __mmask8, 8; _mm512_loadu_pd, _mm512_storeu_pd, set1_pd,
+    _mm512_mul_pd, max_pd, min_pd, _mm512_mask_blend_pd, _mm512_mask_mul_pd,
     gt0_pd, le0_pd, sign_pd);
 
-#[cfg(feature = "half")]
+/// The soft-float x86 targets (see the `avx2` kernel's `soft`): the slope
+/// broadcast as bits, and max/min by integer keys that order like the floats.
+/// The masks above are integer compares already.
+#[cfg(soft_float_x86)]
+mod soft {
+    #[cfg(target_arch = "x86")]
+    use core::arch::x86::*;
+    #[cfg(target_arch = "x86_64")]
+    use core::arch::x86_64::*;
+
+    macro_rules! soft_fns {
+        ($v:ty, $t:ty, $cast:ident, $back:ident, $set1:ident, $int:ty, $srai:ident, $sign:literal,
+         $srli:ident, $gt:ident, $blend:ident; $key:ident, $splat:ident, $max:ident, $min:ident) => {
+            #[target_feature(enable = "avx512f")]
+            #[inline]
+            fn $key(x: $v) -> __m512i {
+                let b = $cast(x);
+                _mm512_xor_si512(b, $srli::<1>($srai::<$sign>(b)))
+            }
+            /// Every lane `x`, broadcast as bits (`black_box` keeps LLVM from
+            /// folding them back into a float operand).
+            #[target_feature(enable = "avx512f")]
+            #[inline]
+            pub(crate) fn $splat(x: $t) -> $v {
+                $back($set1(core::hint::black_box(x.to_bits()) as $int))
+            }
+            #[target_feature(enable = "avx512f")]
+            #[inline]
+            pub(crate) fn $max(a: $v, b: $v) -> $v {
+                $blend($gt($key(a), $key(b)), b, a)
+            }
+            #[target_feature(enable = "avx512f")]
+            #[inline]
+            pub(crate) fn $min(a: $v, b: $v) -> $v {
+                $blend($gt($key(b), $key(a)), b, a)
+            }
+        };
+    }
+    soft_fns!(__m512, f32, _mm512_castps_si512, _mm512_castsi512_ps, _mm512_set1_epi32,
+        i32, _mm512_srai_epi32, 31, _mm512_srli_epi32, _mm512_cmpgt_epi32_mask, _mm512_mask_blend_ps;
+        key_ps, set1_ps, max_ps, min_ps);
+    soft_fns!(__m512d, f64, _mm512_castpd_si512, _mm512_castsi512_pd, _mm512_set1_epi64,
+        i64, _mm512_srai_epi64, 63, _mm512_srli_epi64, _mm512_cmpgt_epi64_mask, _mm512_mask_blend_pd;
+        key_pd, set1_pd, max_pd, min_pd);
+}
+
+// On soft-float targets LLVM cannot lower the conversion instructions inside
+// the kernel; `f16` then takes `kernels::halves`' integer code, like `portable`.
+#[cfg(all(feature = "half", soft_float_x86))]
+impl crate::kernels::halves::SoftF16 for Avx512 {}
+
+#[cfg(all(feature = "half", not(soft_float_x86)))]
 widen_table!(Avx512, half::f16;
     load |p: *const half::f16| _mm512_cvtph_ps(_mm256_loadu_si256(p.cast())),
     store |p: *mut half::f16, v| _mm256_storeu_si256(p.cast(), _mm512_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
@@ -124,5 +183,5 @@ crate::kernels::halves::bits_table!(Avx512, __m512i, __mmask16;
     sub |a, b| _mm512_sub_epi32(a, b), shl13 |a| _mm512_slli_epi32::<13>(a),
     shl16 |a| _mm512_slli_epi32::<16>(a), shr13 |a| _mm512_srli_epi32::<13>(a),
     shr16 |a| _mm512_srli_epi32::<16>(a), gt |a, b| _mm512_cmpgt_epi32_mask(a, b),
-    pick |k, a, b| _mm512_mask_blend_epi32(k, b, a), to_float |a| _mm512_cvtepi32_ps(a),
+    pick |k, a, b| _mm512_mask_blend_epi32(k, b, a),
     fadd |a, b| _mm512_add_ps(a, b));

@@ -9,38 +9,17 @@ pub(crate) mod scalar;
 #[cfg(feature = "portable")]
 pub(crate) mod portable;
 
-// Not on the soft-float x86 targets (`x86_64-unknown-uefi`, `-none`: no SSE2,
-// `+soft-float`): there the `#[target_feature]` entry points get `+avx2` next
-// to the target's `+soft-float`, and LLVM aborts lowering the vector float
-// compares and min/max these kernels use ("Do not know how to soften this
-// operator's operand" in release builds; multiplies and blends alone would
-// compile). Those targets run `portable` or `scalar`. Targets without SSE2
-// that are not soft-float (i586, x87 floats) keep the kernels.
-#[cfg(all(
-    any(target_arch = "x86", target_arch = "x86_64"),
-    any(
-        target_feature = "sse2",
-        not(any(target_os = "uefi", target_os = "none"))
-    )
-))]
+// On the soft-float x86 targets (`x86_64-unknown-uefi`, `-none`: `+soft-float`,
+// no SSE2 in the target) the AVX kernels are built too, with the compares,
+// min/max and broadcasts that LLVM cannot lower there done on the bits as
+// integers (`cfg(soft_float_x86)`, set by `build.rs`; see `avx2::soft`).
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod x86_cpu;
 
-#[cfg(all(
-    any(target_arch = "x86", target_arch = "x86_64"),
-    any(
-        target_feature = "sse2",
-        not(any(target_os = "uefi", target_os = "none"))
-    )
-))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod avx2;
 
-#[cfg(all(
-    any(target_arch = "x86", target_arch = "x86_64"),
-    any(
-        target_feature = "sse2",
-        not(any(target_os = "uefi", target_os = "none"))
-    )
-))]
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 pub(crate) mod avx512;
 
 #[cfg(target_arch = "aarch64")]

@@ -50,7 +50,7 @@ crate::kernels::halves::bits_table!(Portable, u32x8, u32x8;
     // Unsigned compares: the same as signed ones below 2^31, all `Bits32` needs.
     gt |a: u32x8, b| a.simd_gt(b),
     pick |k: u32x8, a, b| k.select(a, b),
-    to_float |a| bytemuck::cast::<u32x8, i32x8>(a).round_float(), fadd |a, b| a + b);
+    fadd |a, b| a + b);
 
 #[cfg(feature = "half")]
 impl crate::kernels::halves::SoftF16 for Portable {}

@@ -75,7 +75,7 @@ crate::kernels::halves::bits_table!(Scalar, u32, bool;
     and |a, b| a & b, or |a, b| a | b, add |a: u32, b| a.wrapping_add(b),
     sub |a: u32, b| a.wrapping_sub(b), shl13 |a| a << 13, shl16 |a| a << 16,
     shr13 |a| a >> 13, shr16 |a| a >> 16, gt |a, b| (a as i32) > (b as i32),
-    pick |k, a, b| if k { a } else { b }, to_float |a| a as i32 as f32, fadd |a, b| a + b);
+    pick |k, a, b| if k { a } else { b }, fadd |a, b| a + b);
 
 #[cfg(feature = "half")]
 impl crate::kernels::halves::SoftF16 for Scalar {}
