@@ -273,10 +273,12 @@ macro_rules! slope_forms {
         /// parallelism.
         ///
         /// ```
+        /// # #[cfg(feature = "half")] {
         /// use leaky_relu::half::f16;
         /// let mut x = [f16::from_f32(-1.5), f16::from_f32(2.0)];
         /// leaky_relu::opmath::forward(&mut x, 0.01f32); // an f32 slope
         /// assert_eq!(x[0], f16::from_f32(-1.5 * 0.01)); // PyTorch's bits
+        /// # }
         /// ```
         pub mod opmath {
             use crate::{Element, Error, Options};
@@ -399,6 +401,7 @@ impl<T: Element> Slope<T> {
 /// `f16` and an `f32` may round twice). Backward likewise (`grad * alpha`).
 ///
 /// ```
+/// # #[cfg(feature = "half")] {
 /// use leaky_relu::{Options, half::f16};
 /// let x = f16::from_f32(-3.0);
 /// let (mut native, mut torch) = ([x], [x]);
@@ -406,6 +409,7 @@ impl<T: Element> Slope<T> {
 /// Options::new().opmath().forward(&mut torch, 0.01f32);
 /// assert_eq!(torch[0], f16::from_f32(-3.0 * 0.01f32)); // round(f32(x) * 0.01f32)
 /// assert_eq!(native[0], f16::from_f32(-3.0 * f16::from_f32(0.01).to_f32()));
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Opmath(Options);
@@ -414,6 +418,13 @@ impl Options {
     /// These options' operations with PyTorch's slope: see [`Opmath`].
     pub const fn opmath(self) -> Opmath {
         Opmath(self)
+    }
+}
+
+impl Opmath {
+    /// The options these operations run with (kernel, parallelism).
+    pub const fn options(self) -> Options {
+        self.0
     }
 }
 
@@ -441,7 +452,27 @@ macro_rules! byte_forms {
         fn $name:ident => $slice:ident($dst:ident: $dop:ident $(, $src:ident: $sop:ident)*;
             $($pre:ident: $prety:ty)?; $($post:ident: $postty:ty)?) $($slope:ident)?;
     )*) => {
-        impl Options {
+        byte_forms!(@impl Options, T; $(
+            $(#[$doc])*
+            fn $name => $slice($dst: $dop $(, $src: $sop)*; $($pre: $prety)?; $($post: $postty)?) $($slope)?;
+        )*);
+        byte_forms!(@impl Opmath, T::Opmath; $(
+            #[doc = concat!("[`Options::", stringify!($name), "`] with PyTorch's slope: `alpha` is \
+                rounded once to [`T::Opmath`](Element::Opmath) (`f32` for `DType::F16` and \
+                `DType::BF16`), as PyTorch turns a Python float into its `opmath` type; see \
+                [`Opmath`].")]
+            ///
+            /// # Errors
+            #[doc = concat!("As [`Options::", stringify!($name), "`].")]
+            fn $name => $slice($dst: $dop $(, $src: $sop)*; $($pre: $prety)?; $($post: $postty)?) $($slope)?;
+        )*);
+    };
+    (@impl $recv:ident, $slope_ty:ty; $(
+        $(#[$doc:meta])*
+        fn $name:ident => $slice:ident($dst:ident: $dop:ident $(, $src:ident: $sop:ident)*;
+            $($pre:ident: $prety:ty)?; $($post:ident: $postty:ty)?) $($slope:ident)?;
+    )*) => {
+        impl $recv {
             $(
                 $(#[$doc])*
                 pub fn $name(
@@ -454,14 +485,14 @@ macro_rules! byte_forms {
                     $($post: $postty,)?
                 ) -> Result<(), Error> {
                     fn typed<T: Element>(
-                        o: &Options,
+                        o: &$recv,
                         $dst: &mut [u8],
                         $($src: &[u8],)*
                         $($pre: $prety,)?
                         alpha: f64,
                         $($post: $postty,)?
                     ) -> Result<(), Error> {
-                        let alpha = T::from_f64_rounded(alpha);
+                        let alpha = <$slope_ty as Sealed>::from_f64_rounded(alpha);
                         $( byte_forms!(@$slope alpha); )?
                         let $dst = cast_mut::<T>($dst, Operand::$dop)?;
                         $( let $src = cast::<T>($src, Operand::$sop)?; )*

@@ -144,7 +144,7 @@
 //! | `std` | yes | run-time detection through `std`, the environment overrides, [`diagnostics()`], [`Kernel::available`], parsing; without it the crate is `#![no_std]` and needs no allocator |
 //! | `rayon` | yes | splitting large buffers across the current rayon pool (implies `std`) |
 //! | `portable` | yes | the `portable` kernel on `wide` (the fallback for x86 without AVX2) |
-//! | `half` | yes | [`half::f16`] and [`half::bf16`] as element types, [`DType::F16`]/[`DType::BF16`], [`opmath`] (PyTorch's variant); re-exports [`half`] |
+//! | `half` | yes | [`half::f16`] and [`half::bf16`] as element types (native and [`opmath`], PyTorch's variant, which without halves is the native API), [`DType::F16`]/[`DType::BF16`] in the byte API; re-exports [`half`] |
 //! | `ndarray` | no | `leaky_relu::ndarray`: the operations on arrays and views of any layout |
 //!
 //! With `default-features = false` the only dependency is `bytemuck`, the

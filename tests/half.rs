@@ -176,11 +176,13 @@ fn every_bf16_input_native() {
     native_all::<bf16>();
 }
 
-/// PyTorch's semantics (`opmath`): every kernel, all inputs, `f32` slopes that
-/// are not halves (0.01 among them), forward and backward.
+/// PyTorch's semantics (`opmath`): every kernel, `f32` slopes that are not
+/// halves (0.01 among them), all ten operations (and the byte forms through the
+/// dispatcher) against the oracle, on all 65536 inputs and on short slices
+/// (at most 16 elements: the inlined path).
 fn opmath_all<T: Half + leaky_relu::Element<Opmath = f32>>() {
-    let xs = all::<T>();
-    let gs: Vec<T> = xs.iter().rev().copied().collect();
+    let all_x = all::<T>();
+    let all_g: Vec<T> = all_x.iter().rev().copied().collect();
     let alphas = [
         0.01f32,
         0.2,
@@ -193,25 +195,75 @@ fn opmath_all<T: Half + leaky_relu::Element<Opmath = f32>>() {
         f32::INFINITY,
         f32::NAN,
     ];
-    for alpha in alphas {
-        for r in slice_runners() {
-            let ctx = |what: &str| format!("{} {} opmath {what} alpha {alpha}", r.name, T::NAME);
-            let mut y = xs.clone();
-            r.opts.opmath().forward(&mut y, alpha);
-            check_all(&y, |i| opmath(xs[i], alpha), &|| ctx("forward"));
-            let mut dx = vec![T::default(); xs.len()];
-            r.opts
-                .opmath()
-                .backward_into(&mut dx, &gs, &xs, alpha)
-                .unwrap();
-            let g_want = |i: usize| {
+    let mut rng = common::Rng(0x0b);
+    let mut cases: Vec<(Vec<T>, Vec<T>)> = vec![(all_x.clone(), all_g)];
+    for n in [1, 3, 8, 16] {
+        cases.push((common::values(&mut rng, n), common::values(&mut rng, n)));
+    }
+    for (xs, gs) in &cases {
+        let n = xs.len();
+        for alpha in alphas {
+            let fwd = |i: usize| opmath(xs[i], alpha);
+            let bwd = |i: usize| {
                 if xs[i] > T::default() {
                     gs[i]
                 } else {
                     round(f64::from(gs[i].to_f64() as f32 * alpha))
                 }
             };
-            check_all(&dx, g_want, &|| ctx("backward_into"));
+            let mut mask = vec![0u8; leaky_relu::mask_len(n)];
+            for r in runners() {
+                let o = r.opts.opmath();
+                let ctx = |what: &str| {
+                    format!("{} {} opmath {what} n {n} alpha {alpha}", r.name, T::NAME)
+                };
+                let (mut y, mut d) = (xs.clone(), vec![T::default(); n]);
+                if r.bytes {
+                    let b = |v: &mut Vec<T>| bytemuck::cast_slice_mut::<T, u8>(v).to_vec();
+                    let mut raw = b(&mut y);
+                    o.forward_bytes(&mut raw, T::DTYPE, f64::from(alpha))
+                        .unwrap();
+                    check_all(bytemuck::cast_slice(&raw), fwd, &|| ctx("forward_bytes"));
+                    let mut raw = b(&mut gs.clone());
+                    let x_raw = b(&mut xs.clone());
+                    o.backward_bytes(&mut raw, &x_raw, T::DTYPE, f64::from(alpha))
+                        .unwrap();
+                    check_all(bytemuck::cast_slice(&raw), bwd, &|| ctx("backward_bytes"));
+                    continue;
+                }
+                o.forward(&mut y, alpha);
+                check_all(&y, fwd, &|| ctx("forward"));
+                o.forward_into(&mut d, xs, alpha).unwrap();
+                check_all(&d, fwd, &|| ctx("forward_into"));
+                d.copy_from_slice(xs);
+                o.forward_with_mask(&mut d, alpha, &mut mask).unwrap();
+                check_all(&d, fwd, &|| ctx("forward_with_mask"));
+                o.forward_with_mask_into(&mut d, xs, alpha, &mut mask)
+                    .unwrap();
+                check_all(&d, fwd, &|| ctx("forward_with_mask_into"));
+                let mut g = gs.clone();
+                o.backward(&mut g, xs, alpha).unwrap();
+                check_all(&g, bwd, &|| ctx("backward"));
+                o.backward_into(&mut d, gs, xs, alpha).unwrap();
+                check_all(&d, bwd, &|| ctx("backward_into"));
+                g.copy_from_slice(gs);
+                o.backward_from_mask(&mut g, &mask, alpha).unwrap();
+                check_all(&g, bwd, &|| ctx("backward_from_mask"));
+                o.backward_from_mask_into(&mut d, gs, &mask, alpha).unwrap();
+                check_all(&d, bwd, &|| ctx("backward_from_mask_into"));
+                g.copy_from_slice(gs);
+                let r1 = o.backward_from_output(&mut g, &y, alpha);
+                let r2 = o.backward_from_output_into(&mut d, gs, &y, alpha);
+                if alpha >= 0.0 {
+                    r1.unwrap();
+                    r2.unwrap();
+                    check_all(&g, bwd, &|| ctx("backward_from_output"));
+                    check_all(&d, bwd, &|| ctx("backward_from_output_into"));
+                } else {
+                    assert!(r1.is_err() && r2.is_err(), "{}", ctx("refuses the slope"));
+                    check_all(&g, |i| gs[i], &|| ctx("untouched on error"));
+                }
+            }
         }
     }
 }

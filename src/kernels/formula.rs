@@ -61,7 +61,9 @@
 //! is the exact product `p`, and rounding it once to `f16` is the correctly
 //! rounded `f16` product. A `bf16` has an 8-bit significand (16-bit products)
 //! but `f32`'s exponent range, so `p` may leave the normal range:
-//! - `|p| >= 2^-126`: `f32` holds `p` exactly (16 <= 24 bits).
+//! - `|p| >= 2^-126`: `f32` holds `p` exactly (16 <= 24 bits), up to
+//!   `|p| <= (2 - 2^-7)^2 * 2^254 < 2^256`, where it may exceed `f32::MAX`
+//!   (last bullet).
 //! - `2^-134 <= |p| < 2^-126`: `p` has at most 16 significant bits, the lowest
 //!   at or above `2^-134 * 2^-15 = 2^-149`, which is `f32`'s subnormal spacing:
 //!   `f32` holds `p` exactly.

@@ -75,10 +75,13 @@ macro_rules! fcvt {
         fn $name(v: $in) -> $out {
             let out: $out;
             // SAFETY: `fcvtl` and `fcvtn` are in every AdvSIMD implementation
-            // (the token proved NEON); they read and write only the named registers.
+            // (the token proved NEON); they write the named register and may set
+            // FPSR's cumulative exception flags (inexact, overflow, invalid...),
+            // so no `preserves_flags`; they read FPCR's rounding mode and touch
+            // no memory or stack.
             unsafe {
                 core::arch::asm!($insn, out(vreg) out, in(vreg) v,
-                    options(pure, nomem, nostack, preserves_flags));
+                    options(pure, nomem, nostack));
             }
             out
         }
