@@ -363,10 +363,17 @@ impl<T: Element> Slope<T> {
         }
     }
 
+    /// A NaN slope becomes the NaN with a zero payload (every result it
+    /// scales is a NaN either way): the kernels' `bf16` narrowing relies on
+    /// NaN lanes having a zero low half (`halves::Bits32::NAN_LOW_HALF_ZERO`),
+    /// which an `f32` slope's payload need not have.
     #[inline(always)]
     fn opmath(alpha: T::Opmath) -> Self {
+        let lane = alpha.widen();
+        #[allow(clippy::eq_op)]
+        let lane = if lane != lane { T::Lane::NAN } else { lane };
         Slope {
-            lane: alpha.widen(),
+            lane,
             shown: alpha.to_scalar(),
         }
     }

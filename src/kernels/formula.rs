@@ -104,7 +104,18 @@
 //! increments the exponent, which is the correct result, up to infinity. For
 //! a NaN the addition could carry its payload into the sign or turn it into
 //! an infinity, so NaNs instead keep their upper half with the quiet bit set
-//! (as `half::bf16::from_f32` does).
+//! (as `half::bf16::from_f32` does). Except where that cannot happen: a NaN
+//! whose low half is zero gains nothing from the addition but `0x7fff` or
+//! `0x8000` in its low half, so its upper half, a `bf16` NaN, is kept. Every
+//! lane the kernels store is a widened `bf16` (low half zero), or the result of
+//! an `f32` multiply, max, min or select of such values and the slope. A
+//! native slope is a widened `bf16`; an `opmath` (`f32`) slope that is NaN is
+//! replaced by the zero-payload NaN before any kernel runs. On x86 and AArch64
+//! a NaN result is a quieted operand NaN (quieting sets bit 22, in the upper
+//! half) or the default NaN (`0xffc00000` or `0x7fc00000`): low half zero. So
+//! the `avx2`, `avx512` and `neon` kernels skip the NaN case
+//! (`Bits32::NAN_LOW_HALF_ZERO`); `portable` keeps it (wasm's NaN payloads are
+//! nondeterministic), and so does `scalar`.
 
 use super::Lane;
 

@@ -28,6 +28,8 @@ pub trait Lane: Copy + PartialOrd + Mul<Output = Self> + Debug + Send + Sync + '
     const ONE: Self;
     /// The largest finite value.
     const MAX: Self;
+    /// A quiet NaN whose payload is zero.
+    const NAN: Self;
     /// `true` if the sign bit is set (also for `-0.0` and negative NaNs).
     fn sign_negative(self) -> bool;
 }
@@ -38,6 +40,7 @@ macro_rules! lane {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const MAX: Self = <$t>::MAX;
+            const NAN: Self = <$t>::NAN;
             #[inline(always)]
             fn sign_negative(self) -> bool {
                 self.is_sign_negative()

@@ -215,7 +215,7 @@ crate::kernels::halves::bits_table!(Avx2, __m256i, __m256i;
     shl16 |a| _mm256_slli_epi32::<16>(a), shr13 |a| _mm256_srli_epi32::<13>(a),
     shr16 |a| _mm256_srli_epi32::<16>(a), gt |a, b| _mm256_cmpgt_epi32(a, b),
     pick |k, a, b| _mm256_blendv_epi8(b, a, k),
-    fadd |a, b| _mm256_add_ps(a, b));
+    fadd |a, b| _mm256_add_ps(a, b), nan_low_half_zero true);
 
 /// Eight lanes below 2^16 packed to `u16`s: within each 128-bit half (no
 /// saturation happens), then the two 64-bit results together.

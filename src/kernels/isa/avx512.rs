@@ -184,4 +184,4 @@ crate::kernels::halves::bits_table!(Avx512, __m512i, __mmask16;
     shl16 |a| _mm512_slli_epi32::<16>(a), shr13 |a| _mm512_srli_epi32::<13>(a),
     shr16 |a| _mm512_srli_epi32::<16>(a), gt |a, b| _mm512_cmpgt_epi32_mask(a, b),
     pick |k, a, b| _mm512_mask_blend_epi32(k, b, a),
-    fadd |a, b| _mm512_add_ps(a, b));
+    fadd |a, b| _mm512_add_ps(a, b), nan_low_half_zero true);

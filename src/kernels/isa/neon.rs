@@ -62,7 +62,7 @@ crate::kernels::halves::bits_table!(Neon, uint32x4_t, uint32x4_t;
     shr16 |a| vshrq_n_u32::<16>(a),
     gt |a, b| vcgtq_s32(vreinterpretq_s32_u32(a), vreinterpretq_s32_u32(b)),
     pick |k, a, b| vbslq_u32(k, a, b),
-    fadd |a, b| vaddq_f32(a, b));
+    fadd |a, b| vaddq_f32(a, b), nan_low_half_zero true);
 
 /// `$name`: one conversion instruction between four `f16` (as bits) and four
 /// `f32`, through `asm!`.
