@@ -10,15 +10,15 @@ fn main() {
     // `docs.rs` builds with `--cfg docsrs` (Cargo.toml's package.metadata.docs.rs).
     println!("cargo::rustc-check-cfg=cfg(docsrs)");
     // `soft_float_x86`: an x86 target whose floats are soft (`x86_64-unknown-uefi`,
-    // `x86_64-unknown-none`: no SSE2 enabled, UEFI or no OS). There the AVX
+    // `x86_64-unknown-none`, `i686-unknown-uefi`: UEFI or no OS). There the AVX
     // kernels compute their compares, min and max on the bits as integers,
     // which LLVM can lower inside `+avx2` functions (see `src/kernels/isa/avx2.rs`).
     println!("cargo::rustc-check-cfg=cfg(soft_float_x86)");
     let arch = std::env::var("CARGO_CFG_TARGET_ARCH").unwrap_or_default();
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
-    let sse2 = features.split(',').any(|f| f == "sse2");
-    if (arch == "x86" || arch == "x86_64") && (os == "uefi" || os == "none") && !sse2 {
+    // By target alone: these targets are `+soft-float` even when a user enables
+    // `+sse2` or `+avx2` on top.
+    if (arch == "x86" || arch == "x86_64") && (os == "uefi" || os == "none") {
         println!("cargo::rustc-cfg=soft_float_x86");
     }
 }

@@ -76,8 +76,10 @@ pub trait Bits32: Simd<f32> {
 /// of `bits`, except that a NaN keeps its upper half with the quiet bit set
 /// (the addition could carry a payload with a non-zero low half into the sign
 /// or an infinity). Where [`Bits32::NAN_LOW_HALF_ZERO`] holds, every NaN lane
-/// has a zero low half, the addition leaves its upper half as it is, and the
-/// case costs nothing (it was a fifth of the `avx512` kernel's time in
+/// has a zero low half, the addition leaves its upper half as it is (so a
+/// signalling NaN passed through unchanged stays signalling there, and is
+/// quieted by the other ISAs: NaN payloads are not part of the contract), and
+/// the case costs nothing (it was a fifth of the `avx512` kernel's time in
 /// cache). The proof is in `formula`, "Narrowing to bf16".
 #[inline(always)]
 pub(crate) fn bf16_narrow<S: Bits32>(s: S, v: S::V) -> S::I {
@@ -124,7 +126,10 @@ pub(crate) fn f16_widen<S: Bits32>(s: S, h: S::I) -> S::V {
     let normal = s.add(shifted, s.int((127 - 15) << 23));
     let special = s.or(shifted, s.int(0x7f80_0000));
     let biased = s.float_bits(s.or(shifted, s.int(113 << 23))); // 2^-14 + m * 2^-24
-    let subnormal = s.int_bits(s.fadd(biased, s.splat(-f32::from_bits(113 << 23))));
+    // The difference is +0 for m = 0 in every rounding mode but toward
+    // negative, which would give -0: the sign comes from `h` alone.
+    let difference = s.fadd(biased, s.splat(-f32::from_bits(113 << 23)));
+    let subnormal = s.and(s.int_bits(difference), s.int(0x7fff_ffff));
     let nonsub = s.pick(s.gt(magnitude, s.int(0x7bff)), special, normal);
     let wide = s.pick(s.gt(s.int(0x400), magnitude), subnormal, nonsub);
     s.float_bits(s.or(wide, sign))

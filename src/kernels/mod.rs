@@ -28,19 +28,21 @@ pub trait Lane: Copy + PartialOrd + Mul<Output = Self> + Debug + Send + Sync + '
     const ONE: Self;
     /// The largest finite value.
     const MAX: Self;
-    /// A quiet NaN whose payload is zero.
+    /// The positive quiet NaN whose payload is zero.
     const NAN: Self;
     /// `true` if the sign bit is set (also for `-0.0` and negative NaNs).
     fn sign_negative(self) -> bool;
 }
 
 macro_rules! lane {
-    ($($t:ty),*) => {$(
+    ($($t:ty = $nan:expr),*) => {$(
         impl Lane for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const MAX: Self = <$t>::MAX;
-            const NAN: Self = <$t>::NAN;
+            // Spelled out: `NAN`'s bits are unspecified, and the halves' NaN
+            // argument (`Bits32::NAN_LOW_HALF_ZERO`) needs a zero low half.
+            const NAN: Self = <$t>::from_bits($nan);
             #[inline(always)]
             fn sign_negative(self) -> bool {
                 self.is_sign_negative()
@@ -48,7 +50,7 @@ macro_rules! lane {
         }
     )*};
 }
-lane!(f32, f64);
+lane!(f32 = 0x7fc0_0000, f64 = 0x7ff8_0000_0000_0000);
 
 /// What a buffer holds: `f32`, `f64`, and with the `half` feature `f16` and
 /// `bf16`, each computed as its [`Lane`] (itself, or `f32` for the halves).

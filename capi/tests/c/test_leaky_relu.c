@@ -270,6 +270,8 @@ static uint16_t f2b(float f) {
         return r % 4 == 0 ? specials[(r >> 8) % 8] : r % 4 == 1 ? (uint16_t)(r >> 16)          \
                                                    : N((float)((int64_t)(r >> 20) % 2001 - 1000) / 64); \
     }                                                                                          \
+    /* Garbage in a destination before an _into call, so one that writes nothing fails. */    \
+    static void refill_##S(uint16_t *v, size_t n) { for (size_t i = 0; i < n; i++) v[i] = value_##S(); } \
     static uint16_t ref_fwd_##S(uint16_t x, uint16_t a) {                                      \
         return W(x) > 0 ? x : N(W(a) * W(x));                                                  \
     }                                                                                          \
@@ -279,7 +281,7 @@ static uint16_t f2b(float f) {
     static void sweep_##S(void) {                                                              \
         const float alphas[] = {0.1f, -0.5f, 0.0f, -0.0f, 1.0f, 2.5f, 0.01f, 1e-30f,          \
                                 INFINITY, -INFINITY, NAN};                                     \
-        uint16_t x[MAXN + PAD], g[MAXN + PAD], d[MAXN + PAD], y[MAXN], want[MAXN];            \
+        uint16_t x[MAXN + PAD], g[MAXN + PAD], d[MAXN + PAD], y[MAXN], want[MAXN], keep[MAXN]; \
         uint8_t m[NMASK + 2], mref[NMASK];                                                     \
         for (size_t ai = 0; ai < sizeof alphas / sizeof alphas[0]; ai++) {                     \
             float af = alphas[ai];                                                             \
@@ -289,12 +291,13 @@ static uint16_t f2b(float f) {
                 for (size_t i = 0; i < MAXN + PAD; i++) {                                      \
                     x[i] = value_##S();                                                        \
                     g[i] = value_##S();                                                        \
-                    d[i] = value_##S();                                                        \
+                    d[i] = 0x5a5a; /* a guard outside [ds, ds + n), checked at the end */     \
                 }                                                                              \
                 for (size_t i = 0; i < n; i++) want[i] = ref_fwd_##S(xs[i], a);                \
                 memcpy(ds, xs, n * 2);                                                         \
                 CHECK(leaky_relu_forward_##S(ds, n, af) == 0 && all_same_##S(ds, want, n),     \
                       #S " forward n=%zu alpha=%g", n, (double)af);                            \
+                refill_##S(ds, n);                                                             \
                 CHECK(leaky_relu_forward_into_##S(ds, xs, n, af) == 0 && all_same_##S(ds, want, n), \
                       #S " forward_into n=%zu", n);                                            \
                 memcpy(ds, xs, n * 2);                                                         \
@@ -305,6 +308,7 @@ static uint16_t f2b(float f) {
                 memcpy(ds, gs, n * 2);                                                         \
                 CHECK(leaky_relu_backward_##S(ds, xs, n, af) == 0 && all_same_##S(ds, want, n), \
                       #S " backward n=%zu alpha=%g", n, (double)af);                           \
+                refill_##S(ds, n);                                                             \
                 CHECK(leaky_relu_backward_into_##S(ds, gs, xs, n, af) == 0 && all_same_##S(ds, want, n), \
                       #S " backward_into n=%zu", n);                                           \
                 int ok = W(a) >= 0;                                                            \
@@ -313,13 +317,17 @@ static uint16_t f2b(float f) {
                 CHECK(ok ? st == 0 && all_same_##S(ds, want, n)                                \
                          : st == LEAKY_RELU_ERR_INVALID_SLOPE && memcmp(ds, gs, n * 2) == 0,   \
                       #S " backward_from_output n=%zu alpha=%g", n, (double)af);               \
+                refill_##S(ds, n);                                                             \
+                memcpy(keep, ds, n * 2);                                                       \
                 st = leaky_relu_backward_from_output_into_##S(ds, gs, y, n, af);               \
-                CHECK(ok ? st == 0 && all_same_##S(ds, want, n) : st == LEAKY_RELU_ERR_INVALID_SLOPE, \
+                CHECK(ok ? st == 0 && all_same_##S(ds, want, n)                                \
+                         : st == LEAKY_RELU_ERR_INVALID_SLOPE && memcmp(ds, keep, n * 2) == 0, \
                       #S " backward_from_output_into n=%zu", n);                               \
                 size_t ml = leaky_relu_mask_len(n);                                            \
                 memset(m, 0xa5, sizeof m);                                                     \
                 memset(mref, 0, sizeof mref);                                                  \
                 for (size_t i = 0; i < n; i++) if (W(xs[i]) > 0) mref[i / 8] |= (uint8_t)(1u << (i % 8)); \
+                refill_##S(ds, n);                                                             \
                 CHECK(leaky_relu_forward_with_mask_into_##S(ds, xs, m + 1, n, ml, af) == 0 &&  \
                           all_same_##S(ds, y, n) && memcmp(m + 1, mref, ml) == 0 &&           \
                           m[0] == 0xa5 && m[ml + 1] == 0xa5,                                   \
@@ -332,20 +340,25 @@ static uint16_t f2b(float f) {
                 CHECK(leaky_relu_backward_from_mask_##S(ds, m + 1, n, ml, af) == 0 &&          \
                           all_same_##S(ds, want, n),                                           \
                       #S " backward_from_mask n=%zu", n);                                      \
+                refill_##S(ds, n);                                                             \
                 CHECK(leaky_relu_backward_from_mask_into_##S(ds, gs, m + 1, n, ml, af) == 0 && \
                           all_same_##S(ds, want, n),                                           \
                       #S " backward_from_mask_into n=%zu", n);                                 \
+                int guard = 1;                                                                 \
+                for (uint16_t *p = d; p < d + MAXN + PAD; p++)                                 \
+                    if ((p < ds || p >= ds + n) && *p != 0x5a5a) guard = 0;                    \
+                CHECK(guard, #S " nothing written outside dst n=%zu", n);                      \
             }                                                                                  \
         }                                                                                      \
-        uint16_t buf[8] = {0}, keep[8];                                                        \
-        memcpy(keep, buf, sizeof buf);                                                         \
+        uint16_t buf[8] = {0}, buf_keep[8];                                                    \
+        memcpy(buf_keep, buf, sizeof buf);                                                     \
         CHECK(leaky_relu_forward_##S((uint16_t *)(uintptr_t)((char *)buf + 1), 2, 0.5f)        \
                   == LEAKY_RELU_ERR_MISALIGNED, #S " misaligned");                             \
         CHECK(leaky_relu_forward_##S(NULL, 3, 0.5f) == LEAKY_RELU_ERR_NULL, #S " NULL");       \
         CHECK(leaky_relu_forward_into_##S(buf + 1, buf, 4, 0.5f) == LEAKY_RELU_ERR_OVERLAP, #S " overlap"); \
         CHECK(leaky_relu_backward_from_output_##S(buf, buf + 4, 4, -0.25f)                     \
                   == LEAKY_RELU_ERR_INVALID_SLOPE, #S " slope");                               \
-        CHECK(memcmp(buf, keep, sizeof buf) == 0, #S " nothing written on error");             \
+        CHECK(memcmp(buf, buf_keep, sizeof buf) == 0, #S " nothing written on error");         \
     }
 
 DEFINE_HALF_TESTS(f16, h2f, f2h)

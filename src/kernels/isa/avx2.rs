@@ -154,6 +154,7 @@ mod soft {
             #[target_feature(enable = "avx2")]
             #[inline]
             pub(crate) fn $cmp<const P: i32>(x: $v, _zero: $v) -> $v {
+                const { assert!(P == _CMP_GT_OQ, "only x > 0 is implemented") };
                 let b = $cast(x);
                 let positive = $gt(b, _mm256_setzero_si256());
                 $back(_mm256_and_si256(
