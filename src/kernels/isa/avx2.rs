@@ -19,8 +19,6 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-#[cfg(all(feature = "half", not(soft_float_x86)))]
-use crate::kernels::widen_table;
 use crate::kernels::{isa_token, simd_table};
 
 isa_token!(
@@ -195,28 +193,40 @@ mod soft {
         _mm256_srli_epi64, _mm256_blendv_pd; key_pd, cmp_pd, max_pd, min_pd);
 }
 
-// On soft-float targets LLVM cannot lower the conversion instructions inside
-// the kernel; `f16` then takes `kernels::halves`' integer code, like `portable`.
-#[cfg(all(feature = "half", soft_float_x86))]
-impl crate::kernels::halves::SoftF16 for Avx2 {}
+/// The halves' tables of an x86 kernel, whose intrinsics differ between
+/// `avx2` and `avx512` only in width: `f16` with the conversion instructions
+/// (on soft-float targets, where LLVM cannot lower them inside the kernel,
+/// `kernels::halves`' integer code, like `portable`), and the integer lanes
+/// `bf16` uses.
+macro_rules! x86_half_tables {
+    ($isa:ty, $i:ty, $k:ty; $loadh:ident, $storeh:ident, $cvtph:ident, $cvtps:ident,
+     $widen16:ident, $pack:ident, $cast:ident, $back:ident, $set1:ident, $and:ident, $or:ident,
+     $add:ident, $sub:ident, $slli:ident, $srli:ident, $gt:ident, $pick:expr, $fadd:ident) => {
+        #[cfg(all(feature = "half", soft_float_x86))]
+        impl crate::kernels::halves::SoftF16 for $isa {}
 
-#[cfg(all(feature = "half", not(soft_float_x86)))]
-widen_table!(Avx2, half::f16;
-    load |p: *const half::f16| _mm256_cvtph_ps(_mm_loadu_si128(p.cast())),
-    store |p: *mut half::f16, v| _mm_storeu_si128(p.cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
+        #[cfg(all(feature = "half", not(soft_float_x86)))]
+        crate::kernels::widen_table!($isa, half::f16;
+            load |p: *const half::f16| $cvtph($loadh(p.cast())),
+            store |p: *mut half::f16, v| $storeh(p.cast(), $cvtps::<_MM_FROUND_TO_NEAREST_INT>(v)));
 
-#[cfg(feature = "half")]
-crate::kernels::halves::bits_table!(Avx2, __m256i, __m256i;
-    load |p: *const u16| _mm256_cvtepu16_epi32(_mm_loadu_si128(p.cast())),
-    store |p: *mut u16, v| _mm_storeu_si128(p.cast(), pack_u16(v)),
-    int_bits |v| _mm256_castps_si256(v), float_bits |i| _mm256_castsi256_ps(i),
-    int |x: u32| _mm256_set1_epi32(x as i32), and |a, b| _mm256_and_si256(a, b),
-    or |a, b| _mm256_or_si256(a, b), add |a, b| _mm256_add_epi32(a, b),
-    sub |a, b| _mm256_sub_epi32(a, b), shl13 |a| _mm256_slli_epi32::<13>(a),
-    shl16 |a| _mm256_slli_epi32::<16>(a), shr13 |a| _mm256_srli_epi32::<13>(a),
-    shr16 |a| _mm256_srli_epi32::<16>(a), gt |a, b| _mm256_cmpgt_epi32(a, b),
-    pick |k, a, b| _mm256_blendv_epi8(b, a, k),
-    fadd |a, b| _mm256_add_ps(a, b), nan_low_half_zero true);
+        #[cfg(feature = "half")]
+        crate::kernels::halves::bits_table!($isa, $i, $k;
+            load |p: *const u16| $widen16($loadh(p.cast())), store |p: *mut u16, v| $storeh(p.cast(), $pack(v)),
+            int_bits |v| $cast(v), float_bits |i| $back(i), int |x: u32| $set1(x as i32),
+            and |a, b| $and(a, b), or |a, b| $or(a, b), add |a, b| $add(a, b), sub |a, b| $sub(a, b),
+            shl13 |a| $slli::<13>(a), shl16 |a| $slli::<16>(a), shr13 |a| $srli::<13>(a),
+            shr16 |a| $srli::<16>(a), gt |a, b| $gt(a, b), pick $pick, fadd |a, b| $fadd(a, b),
+            nan_low_half_zero true);
+    };
+}
+pub(super) use x86_half_tables;
+
+x86_half_tables!(Avx2, __m256i, __m256i; _mm_loadu_si128, _mm_storeu_si128, _mm256_cvtph_ps,
+    _mm256_cvtps_ph, _mm256_cvtepu16_epi32, pack_u16, _mm256_castps_si256, _mm256_castsi256_ps,
+    _mm256_set1_epi32, _mm256_and_si256, _mm256_or_si256, _mm256_add_epi32, _mm256_sub_epi32,
+    _mm256_slli_epi32, _mm256_srli_epi32, _mm256_cmpgt_epi32, |k, a, b| _mm256_blendv_epi8(b, a, k),
+    _mm256_add_ps);
 
 /// Eight lanes below 2^16 packed to `u16`s: within each 128-bit half (no
 /// saturation happens), then the two 64-bit results together.

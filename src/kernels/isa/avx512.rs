@@ -21,8 +21,6 @@ use core::arch::x86::*;
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
 
-#[cfg(all(feature = "half", not(soft_float_x86)))]
-use crate::kernels::widen_table;
 use crate::kernels::{isa_token, simd_table};
 
 isa_token!(
@@ -163,25 +161,9 @@ mod soft {
         key_pd, set1_pd, max_pd, min_pd);
 }
 
-// On soft-float targets LLVM cannot lower the conversion instructions inside
-// the kernel; `f16` then takes `kernels::halves`' integer code, like `portable`.
-#[cfg(all(feature = "half", soft_float_x86))]
-impl crate::kernels::halves::SoftF16 for Avx512 {}
-
-#[cfg(all(feature = "half", not(soft_float_x86)))]
-widen_table!(Avx512, half::f16;
-    load |p: *const half::f16| _mm512_cvtph_ps(_mm256_loadu_si256(p.cast())),
-    store |p: *mut half::f16, v| _mm256_storeu_si256(p.cast(), _mm512_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v)));
-
-#[cfg(feature = "half")]
-crate::kernels::halves::bits_table!(Avx512, __m512i, __mmask16;
-    load |p: *const u16| _mm512_cvtepu16_epi32(_mm256_loadu_si256(p.cast())),
-    store |p: *mut u16, v| _mm256_storeu_si256(p.cast(), _mm512_cvtepi32_epi16(v)),
-    int_bits |v| _mm512_castps_si512(v), float_bits |i| _mm512_castsi512_ps(i),
-    int |x: u32| _mm512_set1_epi32(x as i32), and |a, b| _mm512_and_si512(a, b),
-    or |a, b| _mm512_or_si512(a, b), add |a, b| _mm512_add_epi32(a, b),
-    sub |a, b| _mm512_sub_epi32(a, b), shl13 |a| _mm512_slli_epi32::<13>(a),
-    shl16 |a| _mm512_slli_epi32::<16>(a), shr13 |a| _mm512_srli_epi32::<13>(a),
-    shr16 |a| _mm512_srli_epi32::<16>(a), gt |a, b| _mm512_cmpgt_epi32_mask(a, b),
-    pick |k, a, b| _mm512_mask_blend_epi32(k, b, a),
-    fadd |a, b| _mm512_add_ps(a, b), nan_low_half_zero true);
+// The halves' tables, as `avx2`'s at twice the width; `vpmovdw` packs.
+super::avx2::x86_half_tables!(Avx512, __m512i, __mmask16; _mm256_loadu_si256, _mm256_storeu_si256,
+    _mm512_cvtph_ps, _mm512_cvtps_ph, _mm512_cvtepu16_epi32, _mm512_cvtepi32_epi16,
+    _mm512_castps_si512, _mm512_castsi512_ps, _mm512_set1_epi32, _mm512_and_si512, _mm512_or_si512,
+    _mm512_add_epi32, _mm512_sub_epi32, _mm512_slli_epi32, _mm512_srli_epi32,
+    _mm512_cmpgt_epi32_mask, |k, a, b| _mm512_mask_blend_epi32(k, b, a), _mm512_add_ps);
