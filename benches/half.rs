@@ -20,9 +20,9 @@ use leaky_relu::half::slice::HalfFloatSliceExt;
 use leaky_relu::half::{bf16, f16};
 use leaky_relu::{Element, Kernel, Options, Parallelism};
 mod common;
+use common::setup;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 const SIZES: [usize; 6] = [4 << 10, 64 << 10, 256 << 10, 1 << 20, 16 << 20, 64 << 20];
 
@@ -59,21 +59,6 @@ fn serial(k: Kernel) -> Option<Options> {
         .with_kernel(k)
         .ok()
         .map(|o| o.with_parallelism(Parallelism::Serial))
-}
-
-fn setup<M: criterion::measurement::Measurement>(
-    g: &mut criterion::BenchmarkGroup<'_, M>,
-    big: bool,
-) {
-    if big {
-        g.sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(2));
-    } else {
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(200))
-            .measurement_time(Duration::from_millis(600));
-    }
 }
 
 fn bench_half<T: Half>(c: &mut Criterion)

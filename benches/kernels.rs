@@ -20,9 +20,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use leaky_relu::{Element, Kernel, Options, Parallelism};
 #[macro_use]
 mod common;
+use common::setup;
 
 use std::hint::black_box;
-use std::time::Duration;
 
 const SIZES: [usize; 8] = [
     16,
@@ -381,21 +381,6 @@ fn bench_into<T: Float>(c: &mut Criterion, n: usize, x: &[T], g: &[T], big: bool
         });
     }
     grp.finish();
-}
-
-fn setup<M: criterion::measurement::Measurement>(
-    g: &mut criterion::BenchmarkGroup<'_, M>,
-    big: bool,
-) {
-    if big {
-        g.sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(2));
-    } else {
-        g.sample_size(20)
-            .warm_up_time(Duration::from_millis(200))
-            .measurement_time(Duration::from_millis(600));
-    }
 }
 
 fn benches(c: &mut Criterion) {

@@ -41,6 +41,14 @@ def load(root):
     return res
 
 
+def fmt(ns):
+    """A criterion time in ns, in the unit that reads best (ms, µs, ns)."""
+    for unit, div in (("ms", 1e6), ("µs", 1e3)):
+        if ns >= div:
+            return f"{ns / div:.2f} {unit}"
+    return f"{ns:.1f} ns"
+
+
 def human(n):
     for unit, s in (("Mi", 1 << 20), ("Ki", 1 << 10)):
         if n >= s and n % s == 0:

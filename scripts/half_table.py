@@ -10,14 +10,7 @@ import argparse, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_table import header, human, load  # noqa: E402
-
-
-def fmt(ns):
-    for unit, div in (("ms", 1e6), ("µs", 1e3)):
-        if ns >= div:
-            return f"{ns / div:.2f} {unit}"
-    return f"{ns:.1f} ns"
+from bench_table import fmt, header, human, load  # noqa: E402
 
 
 def main():

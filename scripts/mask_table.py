@@ -9,16 +9,9 @@ import argparse, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_table import human, load  # noqa: E402  (criterion's results; "4 Ki" sizes)
+from bench_table import fmt, human, load  # noqa: E402  (criterion's results; "4 Ki" sizes)
 
 OPS = ["forward", "forward_with_mask", "backward", "backward_from_mask"]
-
-
-def fmt(ns):
-    for unit, div in (("ms", 1e6), ("µs", 1e3)):
-        if ns >= div:
-            return f"{ns / div:.2f} {unit}"
-    return f"{ns:.1f} ns"
 
 
 def main():

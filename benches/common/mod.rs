@@ -1,4 +1,5 @@
-//! Shared by the bench binaries: the seeded input data and `with_simd!`, which
+//! Shared by the bench binaries: the seeded input data, the sampling `setup`
+//! of the kernel benches, and `with_simd!`, which
 //! compiles a roofline loop for the widest vectors the CPU has (a
 //! subdirectory, so cargo does not take it for a bench target of its own).
 
@@ -39,4 +40,22 @@ macro_rules! with_simd {
         fn plain($($arg: $ty),*) $body
         plain($($arg),*)
     }};
+}
+
+/// Criterion's sampling for a group: fewer, longer samples from 16 Mi elements
+/// (`big`), where one call takes milliseconds.
+#[allow(dead_code)]
+pub fn setup<M: criterion::measurement::Measurement>(
+    g: &mut criterion::BenchmarkGroup<'_, M>,
+    big: bool,
+) {
+    if big {
+        g.sample_size(10)
+            .warm_up_time(std::time::Duration::from_millis(300))
+            .measurement_time(std::time::Duration::from_secs(2));
+    } else {
+        g.sample_size(20)
+            .warm_up_time(std::time::Duration::from_millis(200))
+            .measurement_time(std::time::Duration::from_millis(600));
+    }
 }
