@@ -275,7 +275,7 @@ fn report_kernels(tested: &[Kernel]) {
     });
 }
 
-/// Every tested kernel, serial; the dispatcher; and forced-parallel variants.
+/// Every tested kernel, serial; natively, the dispatcher and the byte forms.
 pub fn runners() -> Vec<Runner> {
     let mut v: Vec<Runner> = tested_kernels()
         .into_iter()
@@ -288,14 +288,20 @@ pub fn runners() -> Vec<Runner> {
             bytes: false,
         })
         .collect();
-    v.push(Runner {
-        name: "dispatched",
-        opts: Options::new(),
-        bytes: false,
-    });
+    // The dispatcher runs natively only: under Miri it would repeat the best
+    // kernel's sweep (CI's Miri time), and the lib, `errors` and
+    // `expected_kernel` tests reach the dispatch path under Miri already.
+    if !cfg!(miri) {
+        v.push(Runner {
+            name: "dispatched",
+            opts: Options::new(),
+            bytes: false,
+        });
+    }
     // The byte forms with a run-time dtype, through `check` (tests that call
     // `r.opts` directly skip this runner); natively only (they add a cast and
-    // a match to the path Miri's runs of `dispatched` already reach).
+    // a match to the typed path; Miri runs the byte API in the lib and
+    // `errors` tests).
     if !cfg!(miri) {
         v.push(Runner {
             name: "dispatched, byte forms",
