@@ -231,8 +231,9 @@ pub struct Runner {
 }
 
 /// The kernels the sweeps run: every available one, or only those named in
-/// `LEAKY_RELU_TEST_KERNELS` (comma-separated; `.ci/hardening` narrows the
-/// AVX-512 Miri run to `avx512`). A name that is not available here fails, so a
+/// `LEAKY_RELU_TEST_KERNELS` (comma-separated; `.ci/hardening` narrows its
+/// Miri runs of the x86 kernels and of the rayon split with it, forwarded with
+/// `-Zmiri-env-forward`). A name that is not available here fails, so a
 /// narrowed run cannot silently test nothing.
 pub fn tested_kernels() -> Vec<Kernel> {
     let tested = match std::env::var("LEAKY_RELU_TEST_KERNELS") {
