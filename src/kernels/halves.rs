@@ -41,6 +41,18 @@ pub trait Bits32: Simd<f32> {
     /// # Safety
     /// `p` must be valid for writing `LANES` `u16`s.
     unsafe fn store_u16(self, p: *mut u16, v: Self::I);
+    /// Loads `2 * LANES` `u16`s from `p` (no alignment needed) as `LANES`
+    /// `u32`s, two to a lane, in the target's byte order: [`Pairs`]' load.
+    ///
+    /// # Safety
+    /// `p` must be valid for reading `2 * LANES` `u16`s.
+    unsafe fn load_pairs(self, p: *const u16) -> Self::I;
+    /// Stores the lanes as `2 * LANES` `u16`s to `p` (no alignment needed),
+    /// the inverse of [`Bits32::load_pairs`].
+    ///
+    /// # Safety
+    /// `p` must be valid for writing `2 * LANES` `u16`s.
+    unsafe fn store_pairs(self, p: *mut u16, v: Self::I);
     /// The bits of each lane.
     fn int_bits(self, v: Self::V) -> Self::I;
     /// The lanes with these bits.
@@ -83,14 +95,21 @@ pub trait Bits32: Simd<f32> {
 /// cache). The proof is in `formula`, "Narrowing to bf16".
 #[inline(always)]
 pub(crate) fn bf16_narrow<S: Bits32>(s: S, v: S::V) -> S::I {
+    s.shr16(bf16_round(s, v))
+}
+
+/// [`bf16_narrow`]'s result in the upper half of each lane, the low half
+/// unspecified.
+#[inline(always)]
+fn bf16_round<S: Bits32>(s: S, v: S::V) -> S::I {
     let x = s.int_bits(v);
     let lsb = s.and(s.shr16(x), s.int(1));
     let rounded = s.add(x, s.add(lsb, s.int(0x7fff)));
     if S::NAN_LOW_HALF_ZERO {
-        return s.shr16(rounded);
+        return rounded;
     }
     let nan = s.gt(s.and(x, s.int(0x7fff_ffff)), s.int(0x7f80_0000));
-    s.shr16(s.pick(nan, s.or(x, s.int(0x0040_0000)), rounded))
+    s.pick(nan, s.or(x, s.int(0x0040_0000)), rounded)
 }
 
 /// `bf16` is the upper half of an `f32`: widening is a shift, on every ISA.
@@ -104,6 +123,161 @@ impl<S: Bits32> Widen<bf16> for S {
     unsafe fn store_narrow(self, p: *mut bf16, v: S::V) {
         // SAFETY: the caller's contract.
         unsafe { self.store_u16(p.cast(), bf16_narrow(self, v)) }
+    }
+}
+
+/// `bf16` two to a 32-bit lane: [`Pairs`]`(s)` is `s`'s `f32` table over
+/// vectors of `2 * LANES` values, in two `f32` vectors of `s`: the values in
+/// the low halves of one [`Bits32::load_pairs`] (widened by a shift) and those
+/// in the high halves (widened by clearing the low half). Loading and storing
+/// `2 * LANES` values then costs two integer operations each way and no
+/// shuffle: the `bf16` vectors of `s` itself widen and narrow with
+/// zero-extending loads and packing stores (`vpmovzxwd`/`vpmovdw`,
+/// `vpackusdw`, `vmovl`/`vmovn`), which limited the `avx512` kernel in cache.
+/// The lanes are not in memory order (the element-wise operations do not
+/// see it); [`Simd::bits`] and [`Simd::mask_of_bits`] interleave the halves'
+/// bits into memory order.
+#[derive(Clone, Copy, Debug)]
+pub struct Pairs<S>(pub S);
+
+/// The high half of a lane.
+const HIGH: u32 = 0xffff_0000;
+
+/// Bit `j < 32` of `x` moved to bit `2 * j`; the other bits cleared.
+#[inline(always)]
+fn spread(x: u64) -> u64 {
+    let mut x = x & 0xffff_ffff;
+    x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | x << 2) & 0x3333_3333_3333_3333;
+    (x | x << 1) & 0x5555_5555_5555_5555
+}
+
+/// Bit `2 * j` of `x` moved to bit `j`: the inverse of [`spread`].
+#[inline(always)]
+fn gather(x: u64) -> u64 {
+    let mut x = x & 0x5555_5555_5555_5555;
+    x = (x | x >> 1) & 0x3333_3333_3333_3333;
+    x = (x | x >> 2) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
+    (x | x >> 16) & 0xffff_ffff
+}
+
+/// The bits of the low-half lanes and of the high-half lanes, interleaved in
+/// memory order: on a little-endian target the low half of a lane is the
+/// value at the even index.
+#[inline(always)]
+fn interleave(low: u64, high: u64) -> u64 {
+    if cfg!(target_endian = "little") {
+        spread(low) | spread(high) << 1
+    } else {
+        spread(high) | spread(low) << 1
+    }
+}
+
+/// The inverse of [`interleave`]: `(low, high)`.
+#[inline(always)]
+fn deinterleave(b: u64) -> (u64, u64) {
+    if cfg!(target_endian = "little") {
+        (gather(b), gather(b >> 1))
+    } else {
+        (gather(b >> 1), gather(b))
+    }
+}
+
+type F32<S> = <S as Simd<f32>>::V;
+type M32<S> = <S as Simd<f32>>::M;
+
+/// Every method applies `s`'s to both halves (see [`Pairs`]).
+impl<S: Bits32> Simd<bf16> for Pairs<S> {
+    type V = (F32<S>, F32<S>);
+    type M = (M32<S>, M32<S>);
+    const LANES: usize = 2 * <S as Simd<f32>>::LANES;
+    #[inline(always)]
+    unsafe fn load(self, p: *const bf16) -> Self::V {
+        let s = self.0;
+        // SAFETY: the caller's contract: `2 * LANES` values, a `bf16` is a `u16`.
+        let w = unsafe { s.load_pairs(p.cast()) };
+        (
+            s.float_bits(s.shl16(w)),
+            s.float_bits(s.and(w, s.int(HIGH))),
+        )
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut bf16, (low, high): Self::V) {
+        let s = self.0;
+        let w = s.or(
+            s.shr16(bf16_round(s, low)),
+            s.and(bf16_round(s, high), s.int(HIGH)),
+        );
+        // SAFETY: the caller's contract, as in `load`.
+        unsafe { s.store_pairs(p.cast(), w) }
+    }
+    #[inline(always)]
+    fn splat(self, x: f32) -> Self::V {
+        let v = Simd::<f32>::splat(self.0, x);
+        (v, v)
+    }
+    #[inline(always)]
+    fn mul(self, a: Self::V, b: Self::V) -> Self::V {
+        (self.0.mul(a.0, b.0), self.0.mul(a.1, b.1))
+    }
+    #[inline(always)]
+    fn max(self, a: Self::V, b: Self::V) -> Self::V {
+        (self.0.max(a.0, b.0), self.0.max(a.1, b.1))
+    }
+    #[inline(always)]
+    fn min(self, a: Self::V, b: Self::V) -> Self::V {
+        (self.0.min(a.0, b.0), self.0.min(a.1, b.1))
+    }
+    #[inline(always)]
+    fn gt0(self, x: Self::V) -> Self::M {
+        (self.0.gt0(x.0), self.0.gt0(x.1))
+    }
+    #[inline(always)]
+    fn sign(self, x: Self::V) -> Self::M {
+        (self.0.sign(x.0), self.0.sign(x.1))
+    }
+    #[inline(always)]
+    fn select(self, m: Self::M, a: Self::V, b: Self::V) -> Self::V {
+        (self.0.select(m.0, a.0, b.0), self.0.select(m.1, a.1, b.1))
+    }
+    #[inline(always)]
+    fn bits(self, m: Self::M) -> u64 {
+        interleave(self.0.bits(m.0), self.0.bits(m.1))
+    }
+    #[inline(always)]
+    fn mask_of_bits(self, b: u64) -> Self::M {
+        let (low, high) = deinterleave(b);
+        (self.0.mask_of_bits(low), self.0.mask_of_bits(high))
+    }
+    const MASKED: bool = <S as Simd<f32>>::MASKED;
+    #[inline(always)]
+    fn keep_or_scale(self, decide: Self::V, v: Self::V, a: Self::V) -> Self::V {
+        (
+            self.0.keep_or_scale(decide.0, v.0, a.0),
+            self.0.keep_or_scale(decide.1, v.1, a.1),
+        )
+    }
+    #[inline(always)]
+    fn keep_or_scale_mask(self, keep: Self::M, v: Self::V, a: Self::V) -> Self::V {
+        (
+            self.0.keep_or_scale_mask(keep.0, v.0, a.0),
+            self.0.keep_or_scale_mask(keep.1, v.1, a.1),
+        )
+    }
+    const SCALED_BITS: bool = <S as Simd<f32>>::SCALED_BITS;
+    #[inline(always)]
+    fn keep_or_scale_bits(self, x: Self::V, a: Self::V) -> (Self::V, u64) {
+        let (low, low_bits) = self.0.keep_or_scale_bits(x.0, a.0);
+        let (high, high_bits) = self.0.keep_or_scale_bits(x.1, a.1);
+        ((low, high), interleave(low_bits, high_bits))
+    }
+    #[inline(always)]
+    fn fence(self, v: Self::V) -> Self::V {
+        (self.0.fence(v.0), self.0.fence(v.1))
     }
 }
 
@@ -176,7 +350,8 @@ impl<S: SoftF16> Widen<f16> for S {
 /// [`simd_table!`](super::simd_table) does `Simd` (the same safety argument:
 /// the token proves the ISA, the caller the range).
 macro_rules! bits_table {
-    ($isa:ty, $i:ty, $k:ty; load $load:expr, store $store:expr, int_bits $int_bits:expr,
+    ($isa:ty, $i:ty, $k:ty; load $load:expr, store $store:expr,
+     load_pairs $load_pairs:expr, store_pairs $store_pairs:expr, int_bits $int_bits:expr,
      float_bits $float_bits:expr, int $int:expr, and $and:expr, or $or:expr, add $add:expr,
      sub $sub:expr, shl13 $shl13:expr, shl16 $shl16:expr, shr13 $shr13:expr,
      shr16 $shr16:expr, gt $gt:expr, pick $pick:expr, fadd $fadd:expr
@@ -203,6 +378,26 @@ macro_rules! bits_table {
                     ({
                         #[inline(always)]
                         $store
+                    })(p, v)
+                }
+            }
+            #[inline(always)]
+            unsafe fn load_pairs(self, p: *const u16) -> $i {
+                // SAFETY: see `bits_table!`: the token proves the ISA, the caller the range.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $load_pairs
+                    })(p)
+                }
+            }
+            #[inline(always)]
+            unsafe fn store_pairs(self, p: *mut u16, v: $i) {
+                // SAFETY: see `bits_table!`: the token proves the ISA, the caller the range.
+                unsafe {
+                    ({
+                        #[inline(always)]
+                        $store_pairs
                     })(p, v)
                 }
             }

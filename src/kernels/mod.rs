@@ -428,6 +428,51 @@ pub enum Task<'a, T: Storage> {
 /// the mask), element count, slope.
 pub type Raw<T> = (Op, *mut T, *const T, *const T, usize, <T as Storage>::Lane);
 
+/// How an ISA token runs a task on `T`: the [`driver`] over its `Simd<T>`
+/// table, except for `bf16`, whose element-wise operations on at least two
+/// vectors run over [`halves::Pairs`] (two values to a 32-bit lane, no
+/// shuffle to widen or narrow). The mask operations keep the token's own
+/// `bf16` vectors: their bits come in memory order without interleaving.
+pub trait Drive<T: Storage> {
+    /// Runs the task.
+    ///
+    /// # Safety
+    /// As [`driver::run`]; `self` proves the ISA.
+    unsafe fn drive(self, raw: Raw<T>);
+}
+
+macro_rules! drive_plain {
+    ($($t:ty),*) => {$(
+        impl<S: Simd<$t>> Drive<$t> for S {
+            #[inline(always)]
+            unsafe fn drive(self, raw: Raw<$t>) {
+                // SAFETY: the caller's contract.
+                unsafe { driver::run(self, raw) }
+            }
+        }
+    )*};
+}
+drive_plain!(f32, f64);
+#[cfg(feature = "half")]
+drive_plain!(half::f16);
+
+#[cfg(feature = "half")]
+impl<S: halves::Bits32> Drive<half::bf16> for S {
+    #[inline(always)]
+    unsafe fn drive(self, raw: Raw<half::bf16>) {
+        let pairs = halves::Pairs(self);
+        let mask = matches!(raw.0, Op::ForwardMask | Op::BackwardMask(_));
+        // SAFETY: the caller's contract, for either table (`Pairs` holds the token).
+        unsafe {
+            if mask || raw.4 < <halves::Pairs<S> as Simd<half::bf16>>::LANES {
+                driver::run::<S, half::bf16>(self, raw)
+            } else {
+                driver::run(pairs, raw)
+            }
+        }
+    }
+}
+
 /// Which operation and formulation an ISA entry point runs (one byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -713,11 +758,10 @@ macro_rules! isa_token {
             n: usize,
             alpha: T::Lane,
         ) where
-            $name: $crate::kernels::Simd<T>,
-            $crate::kernels::isa::scalar::Scalar: $crate::kernels::Simd<T>,
+            $name: $crate::kernels::Drive<T>,
         {
             // SAFETY: the caller's contract is the driver's.
-            unsafe { $crate::kernels::driver::run(isa, (op, dst, src, decide, n, alpha)) }
+            unsafe { $crate::kernels::Drive::drive(isa, (op, dst, src, decide, n, alpha)) }
         }
 
         #[allow(unused_unsafe)]

@@ -199,7 +199,8 @@ mod soft {
 /// `kernels::halves`' integer code, like `portable`), and the integer lanes
 /// `bf16` uses.
 macro_rules! x86_half_tables {
-    ($isa:ty, $i:ty, $k:ty; $loadh:ident, $storeh:ident, $cvtph:ident, $cvtps:ident,
+    ($isa:ty, $i:ty, $k:ty; $loadh:ident, $storeh:ident, $loadw:ident, $storew:ident,
+     $cvtph:ident, $cvtps:ident,
      $widen16:ident, $pack:ident, $cast:ident, $back:ident, $set1:ident, $and:ident, $or:ident,
      $add:ident, $sub:ident, $slli:ident, $srli:ident, $gt:ident, $pick:expr, $fadd:ident) => {
         #[cfg(all(feature = "half", soft_float_x86))]
@@ -213,6 +214,7 @@ macro_rules! x86_half_tables {
         #[cfg(feature = "half")]
         crate::kernels::halves::bits_table!($isa, $i, $k;
             load |p: *const u16| $widen16($loadh(p.cast())), store |p: *mut u16, v| $storeh(p.cast(), $pack(v)),
+            load_pairs |p: *const u16| $loadw(p.cast()), store_pairs |p: *mut u16, v| $storew(p.cast(), v),
             int_bits |v| $cast(v), float_bits |i| $back(i), int |x: u32| $set1(x as i32),
             and |a, b| $and(a, b), or |a, b| $or(a, b), add |a, b| $add(a, b), sub |a, b| $sub(a, b),
             shl13 |a| $slli::<13>(a), shl16 |a| $slli::<16>(a), shr13 |a| $srli::<13>(a),
@@ -222,7 +224,8 @@ macro_rules! x86_half_tables {
 }
 pub(super) use x86_half_tables;
 
-x86_half_tables!(Avx2, __m256i, __m256i; _mm_loadu_si128, _mm_storeu_si128, _mm256_cvtph_ps,
+x86_half_tables!(Avx2, __m256i, __m256i; _mm_loadu_si128, _mm_storeu_si128, _mm256_loadu_si256,
+    _mm256_storeu_si256, _mm256_cvtph_ps,
     _mm256_cvtps_ph, _mm256_cvtepu16_epi32, pack_u16, _mm256_castps_si256, _mm256_castsi256_ps,
     _mm256_set1_epi32, _mm256_and_si256, _mm256_or_si256, _mm256_add_epi32, _mm256_sub_epi32,
     _mm256_slli_epi32, _mm256_srli_epi32, _mm256_cmpgt_epi32, |k, a, b| _mm256_blendv_epi8(b, a, k),

@@ -163,6 +163,7 @@ mod soft {
 
 // The halves' tables, as `avx2`'s at twice the width; `vpmovdw` packs.
 super::avx2::x86_half_tables!(Avx512, __m512i, __mmask16; _mm256_loadu_si256, _mm256_storeu_si256,
+    _mm512_loadu_si512, _mm512_storeu_si512,
     _mm512_cvtph_ps, _mm512_cvtps_ph, _mm512_cvtepu16_epi32, _mm512_cvtepi32_epi16,
     _mm512_castps_si512, _mm512_castsi512_ps, _mm512_set1_epi32, _mm512_and_si512, _mm512_or_si512,
     _mm512_add_epi32, _mm512_sub_epi32, _mm512_slli_epi32, _mm512_srli_epi32,

@@ -55,6 +55,8 @@ widen_table!(Neon, half::f16;
 #[cfg(feature = "half")]
 crate::kernels::halves::bits_table!(Neon, uint32x4_t, uint32x4_t;
     load |p: *const u16| vmovl_u16(vld1_u16(p)), store |p: *mut u16, v| vst1_u16(p, vmovn_u32(v)),
+    load_pairs |p: *const u16| vreinterpretq_u32_u16(vld1q_u16(p)),
+    store_pairs |p: *mut u16, v| vst1q_u16(p, vreinterpretq_u16_u32(v)),
     int_bits |v| vreinterpretq_u32_f32(v), float_bits |i| vreinterpretq_f32_u32(i),
     int |x: u32| vdupq_n_u32(x), and |a, b| vandq_u32(a, b), or |a, b| vorrq_u32(a, b),
     add |a, b| vaddq_u32(a, b), sub |a, b| vsubq_u32(a, b), shl13 |a| vshlq_n_u32::<13>(a),

@@ -44,6 +44,8 @@ portable_table!(f64, f64x4, 4, i64x4, i64, [1, 2, 4, 8]);
 crate::kernels::halves::bits_table!(Portable, u32x8, u32x8;
     load |p: *const u16| u32x8::from(u16x8::from(p.cast::<[u16; 8]>().read_unaligned())),
     store |p: *mut u16, v: u32x8| p.cast::<[u16; 8]>().write_unaligned(v.to_array().map(|h| h as u16)),
+    load_pairs |p: *const u16| u32x8::from(p.cast::<[u32; 8]>().read_unaligned()),
+    store_pairs |p: *mut u16, v: u32x8| p.cast::<[u32; 8]>().write_unaligned(v.to_array()),
     int_bits |v| bytemuck::cast::<f32x8, u32x8>(v), float_bits |i| bytemuck::cast::<u32x8, f32x8>(i),
     int |x: u32| u32x8::splat(x), and |a, b| a & b, or |a, b| a | b, add |a, b| a + b,
     sub |a, b| a - b, shl13 |a| a << 13, shl16 |a| a << 16, shr13 |a| a >> 13, shr16 |a| a >> 16,

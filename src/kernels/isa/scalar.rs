@@ -71,6 +71,8 @@ impl<T: Lane + Storage<Lane = T>> Simd<T> for Scalar {
 #[cfg(feature = "half")]
 crate::kernels::halves::bits_table!(Scalar, u32, bool;
     load |p: *const u16| u32::from(p.read()), store |p: *mut u16, v: u32| p.write(v as u16),
+    load_pairs |p: *const u16| p.cast::<u32>().read_unaligned(),
+    store_pairs |p: *mut u16, v: u32| p.cast::<u32>().write_unaligned(v),
     int_bits |v: f32| v.to_bits(), float_bits |i| f32::from_bits(i), int |x| x,
     and |a, b| a & b, or |a, b| a | b, add |a: u32, b| a.wrapping_add(b),
     sub |a: u32, b| a.wrapping_sub(b), shl13 |a| a << 13, shl16 |a| a << 16,
