@@ -3,7 +3,8 @@
 //! to `bf16` exactly in hardware: AVX512_BF16 flushes subnormals), and `f16`
 //! for the ISAs without a conversion instruction (`portable`, `scalar`: marked
 //! [`SoftF16`]). `avx2`, `avx512` and `neon` convert `f16` with F16C,
-//! AVX-512F and `fcvtl`/`fcvtn` in their own files.
+//! AVX-512F and `fcvtl`/`fcvtn` in their own files. `bf16`'s element-wise
+//! operations run two values to a lane ([`Pairs`]), the mask operations one.
 //!
 //! Every step is an integer operation on the bits, exact in any floating-point
 //! environment, except two additions for the `f16` subnormals: an exact one
@@ -549,3 +550,101 @@ macro_rules! bits_table {
     };
 }
 pub(crate) use bits_table;
+
+#[cfg(test)]
+mod tests {
+    use super::{Bits32, Pairs, gather, spread};
+    use crate::kernels::formula::Backward;
+    use crate::kernels::isa::scalar::SCALAR;
+    use crate::kernels::{Isa, Op, Raw, Simd, driver};
+    use half::bf16;
+
+    #[test]
+    fn spread_and_gather_are_inverse() {
+        for j in 0..32 {
+            assert_eq!(spread(1 << j), 1 << (2 * j), "bit {j}");
+            assert_eq!(gather(1 << (2 * j)), 1 << j, "bit {j}");
+            assert_eq!(gather(1 << (2 * j + 1)), 0, "bit {j}");
+        }
+        for x in [0u64, 0xffff_ffff, 0x8000_0001, 0x1234_5678, 0xdead_beef] {
+            assert_eq!(gather(spread(x)), x, "{x:#x}");
+        }
+    }
+
+    /// Runs `op` through the driver with `s` on a copy of `x` (and `mask`),
+    /// returning the result's bits (every NaN as `0x7fc0`) and the mask.
+    fn run<S: Simd<bf16>>(s: S, op: Op, x: &[bf16], mask: &[u8]) -> (Vec<u16>, Vec<u8>) {
+        let (mut y, mut m) = (x.to_vec(), mask.to_vec());
+        let p = y.as_mut_ptr();
+        let raw: Raw<bf16> = (op, p, p, m.as_mut_ptr().cast::<bf16>(), x.len(), 0.375);
+        // SAFETY: in place on `y`; the mask is `m`, `x.len().div_ceil(8)`
+        // bytes, read (backward) or written (forward) and overlapping
+        // nothing else; `s` is a token, so its CPU check was made.
+        unsafe { driver::run(s, raw) };
+        // NaN payloads are not part of the contract (Miri picks them at random).
+        let bits = |v: &bf16| if v.is_nan() { 0x7fc0 } else { v.to_bits() };
+        (y.iter().map(bits).collect(), m)
+    }
+
+    /// The mask operations over [`Pairs`], which the kernels do not run them
+    /// on (the ISA's own `bf16` vectors have their bits in memory order): the
+    /// interleaving of [`Simd::bits`] and [`Simd::mask_of_bits`] agrees bit
+    /// for bit with the one-lane scalar table, at every length around the
+    /// vectors and the 64-element mask words.
+    fn masks_agree<S: Bits32>(s: S, name: &str) {
+        let specials = [
+            0x0000, 0x8000, 0x0001, 0x8001, 0x7f80, 0xff80, 0x7fc1, 0xffc0, 0x3f80,
+        ];
+        let x: Vec<bf16> = (0..300u32)
+            .map(|i| match i % 4 {
+                0 => bf16::from_bits(specials[(i / 4) as usize % specials.len()]),
+                _ => bf16::from_bits((i.wrapping_mul(0x9e37_79b9) >> 16) as u16),
+            })
+            .collect();
+        // Under Miri, the lengths around the vectors and words only.
+        let lengths: Vec<usize> = if cfg!(miri) {
+            vec![0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 97, 129, 200]
+        } else {
+            (0..x.len()).collect()
+        };
+        for n in lengths {
+            let zero = vec![0u8; n.div_ceil(8)];
+            let want = run(SCALAR, Op::ForwardMask, &x[..n], &zero);
+            let got = run(Pairs(s), Op::ForwardMask, &x[..n], &zero);
+            assert_eq!(got, want, "{name} forward_with_mask, n {n}");
+            let back = Op::BackwardMask(Backward::CmpSelect);
+            let want = run(SCALAR, back, &x[..n], &want.1);
+            let got = run(Pairs(s), back, &x[..n], &want.1);
+            assert_eq!(got, want, "{name} backward_from_mask, n {n}");
+        }
+    }
+
+    #[test]
+    fn pairs_mask_bits_in_memory_order() {
+        masks_agree(SCALAR, "scalar");
+        #[cfg(feature = "portable")]
+        masks_agree(
+            crate::kernels::isa::portable::Portable::detect().unwrap(),
+            "portable",
+        );
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        {
+            use crate::kernels::isa::{avx2::Avx2, avx512::Avx512};
+            match Avx2::detect() {
+                Some(t) => masks_agree(t, "avx2"),
+                None => eprintln!("pairs_mask_bits_in_memory_order: avx2 skipped, not on this CPU"),
+            }
+            match Avx512::detect() {
+                Some(t) => masks_agree(t, "avx512"),
+                None => {
+                    eprintln!("pairs_mask_bits_in_memory_order: avx512 skipped, not on this CPU")
+                }
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        match crate::kernels::isa::neon::Neon::detect() {
+            Some(t) => masks_agree(t, "neon"),
+            None => eprintln!("pairs_mask_bits_in_memory_order: neon skipped, not on this CPU"),
+        }
+    }
+}

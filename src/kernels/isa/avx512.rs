@@ -14,7 +14,8 @@
 //!
 //! `f16` converts with AVX-512F's `vcvtph2ps`/`vcvtps2ph` (rounding to
 //! nearest, ties to even, in the instruction); `bf16` with the integer lanes of
-//! `bits_table!` (`kernels::halves`) and `vpmovdw`.
+//! `bits_table!` (`kernels::halves`): two values to a lane (`halves::Pairs`)
+//! for the element-wise operations, one to a lane with `vpmovdw` for the masks.
 
 #[cfg(target_arch = "x86")]
 use core::arch::x86::*;
@@ -161,7 +162,8 @@ mod soft {
         key_pd, set1_pd, max_pd, min_pd);
 }
 
-// The halves' tables, as `avx2`'s at twice the width; `vpmovdw` packs.
+// The halves' tables, as `avx2`'s at twice the width; `vpmovdw` packs (the
+// mask operations' one value to a lane).
 super::avx2::x86_half_tables!(Avx512, __m512i, __mmask16; _mm256_loadu_si256, _mm256_storeu_si256,
     _mm512_loadu_si512, _mm512_storeu_si512,
     _mm512_cvtph_ps, _mm512_cvtps_ph, _mm512_cvtepu16_epi32, _mm512_cvtepi32_epi16,
