@@ -218,31 +218,35 @@ unsafe fn words<S: Simd<T>, T: Storage>(
 #[inline(always)]
 unsafe fn read_bits(mask: *const u8, bytes: usize, p: usize) -> u64 {
     let (at, shift) = (p / 8, p % 8);
-    let mut b = [0u8; 16];
     // SAFETY: `[at, at + 16)` or `[at, bytes)`, both inside the mask.
-    unsafe {
+    let b = unsafe {
         if at + 16 <= bytes {
-            b = mask.add(at).cast::<[u8; 16]>().read_unaligned();
+            u128::from_le_bytes(mask.add(at).cast::<[u8; 16]>().read_unaligned())
         } else {
-            // A byte loop: at most 16 bytes, cheaper than a `memcpy` call.
-            for (i, v) in b.iter_mut().enumerate().take(bytes.saturating_sub(at)) {
-                *v = *mask.add(at + i);
+            // At most 16 bytes, assembled by shifts: a loop that copies them
+            // into an array became a `memcpy` call, around which LLVM spilled
+            // the kernel's vectors.
+            let mut b = 0u128;
+            for i in 0..bytes.saturating_sub(at).min(16) {
+                b |= u128::from(*mask.add(at + i)) << (8 * i);
             }
+            b
         }
-    }
-    (u128::from_le_bytes(b) >> shift) as u64
+    };
+    (b >> shift) as u64
 }
 
-/// Stores the low `count <= 16` bytes of `bits`, little-endian, at `p`: a
-/// byte loop, cheaper than a `memcpy` call for these lengths.
+/// Stores the low `count <= 16` bytes of `bits`, little-endian, at `p`, a
+/// byte at a time by shifts (not through an array, which LLVM turns into a
+/// `memcpy` call).
 ///
 /// # Safety
 /// `p` is valid for `count` byte writes.
 #[inline(always)]
 unsafe fn put_bytes(p: *mut u8, bits: u128, count: usize) {
-    for (i, &v) in bits.to_le_bytes().iter().enumerate().take(count) {
+    for i in 0..count.min(16) {
         // SAFETY: `i < count`.
-        unsafe { p.add(i).write(v) };
+        unsafe { p.add(i).write((bits >> (8 * i)) as u8) };
     }
 }
 
