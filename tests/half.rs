@@ -369,13 +369,15 @@ fn byte_api_rounds_f64_slopes_once() {
 }
 
 /// Short, misaligned slices of each length class (shorter than a vector, one,
-/// a few, a mask word and a tail) through each kernel's loads and stores, in
-/// place and out of place, masks included: the run `.ci/hardening` gives Miri
+/// a few, a mask word and a tail, and `bf16`'s two-to-a-lane steps) through
+/// each kernel's loads and stores, in place and out of place, masks included: the run `.ci/hardening` gives Miri
 /// (the sweeps of `tests/kernels.rs` cost Miri four minutes per half type).
 fn lengths_and_offsets<T: Half>() {
     let mut rng = common::Rng(0x4a1f);
     for r in slice_runners() {
-        for len in [1, 7, 8, 9, 17, 33, 65] {
+        // 161: `avx2`'s `bf16` pairs (16 lanes) through 64-element steps, single
+        // vectors and a tail; `avx512`'s (32 lanes) one 128-element step.
+        for len in [1, 7, 8, 9, 17, 33, 65, 161] {
             for off in [0, 1] {
                 let store = common::values::<T>(&mut rng, off + len);
                 let x = &store[off..];
@@ -388,6 +390,9 @@ fn lengths_and_offsets<T: Half>() {
                     let mut y = store.clone();
                     r.opts.forward(&mut y[off..], alpha);
                     check_all(&y[off..], |i| want[i], &ctx);
+                    let mut z = vec![T::default(); len];
+                    r.opts.forward_into(&mut z, x, alpha).unwrap();
+                    check_all(&z, |i| want[i], &ctx);
                     let mut mask = vec![0u8; leaky_relu::mask_len(len)];
                     let mut z = vec![T::default(); len];
                     r.opts
@@ -399,6 +404,9 @@ fn lengths_and_offsets<T: Half>() {
                     let mut dx = vec![T::default(); len];
                     r.opts.backward_into(&mut dx, &g, x, alpha).unwrap();
                     check_all(&dx, |i| gw[i], &ctx);
+                    let mut gi = g.clone();
+                    r.opts.backward(&mut gi, x, alpha).unwrap();
+                    check_all(&gi, |i| gw[i], &ctx);
                     let mut gm = g.clone();
                     r.opts.backward_from_mask(&mut gm, &mask, alpha).unwrap();
                     check_all(&gm, |i| gw[i], &ctx);

@@ -9,9 +9,17 @@ use common::*;
 use leaky_relu::{Kernel, Options, reference};
 use proptest::prelude::*;
 
-/// Widest vector (8 f32 lanes) x unroll (4) = 32 elements; every length up to 4x that, plus 1.
-/// The sweep covers every kernel's short path, head/last overlap, aligned body and tail.
+/// Every length up to this: twice the widest `f32` step (`avx512`, 16 lanes x unroll 4 =
+/// 64 elements), plus 1, so every kernel's short path, head/last overlap, aligned body and
+/// tail. `bf16`'s element-wise operations step 128 elements on `avx512` (two to a lane,
+/// `halves::Pairs`), so the halves also get the lengths in [`HALF_LENGTHS`].
 const MAX_LEN: usize = 4 * 32 + 1;
+
+/// For the 2-byte types, beyond [`MAX_LEN`]: around one and two 128-element steps, the
+/// single vectors after them and a tail (natively; Miri keeps its short list).
+const HALF_LENGTHS: [usize; 13] = [
+    160, 161, 191, 192, 193, 255, 256, 257, 300, 383, 384, 385, 513,
+];
 const CANARY: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 const PAD: usize = 9;
 
@@ -213,11 +221,14 @@ fn via_bytes<T: F>(
     }
 }
 
-/// Lengths to sweep: all up to MAX_LEN; under Miri (about 1000x slower), the
-/// lengths around each vector width (2, 4, 8) and unroll step (16, 32).
-fn lengths() -> Vec<usize> {
+/// Lengths to sweep: all up to MAX_LEN (and [`HALF_LENGTHS`] for 2-byte types);
+/// under Miri (about 1000x slower), the lengths around each vector width (2, 4, 8)
+/// and unroll step (16, 32).
+fn lengths<T>() -> Vec<usize> {
     if cfg!(miri) {
         vec![0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 32, 33, 35, 40, 65]
+    } else if core::mem::size_of::<T>() == 2 {
+        (0..=MAX_LEN).chain(HALF_LENGTHS).collect()
     } else {
         (0..=MAX_LEN).collect()
     }
@@ -254,7 +265,7 @@ fn exhaustive<T: F>() {
     };
     let all_alphas = test_alphas::<T>();
     for r in runners() {
-        for len in lengths() {
+        for len in lengths::<T>() {
             for (ai, &alpha) in all_alphas.iter().enumerate() {
                 if light() && !cfg!(miri) && (ai + len) % 3 != 0 {
                     continue;

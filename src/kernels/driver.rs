@@ -2,7 +2,9 @@
 //! [`Op`] selects a per-vector operation from `ops`, and [`body`] walks the
 //! buffer with it.
 //!
-//! Loop shape. Slices shorter than one vector go to the one-lane `scalar`
+//! Loop shape. (For `bf16`, `Drive` picks the vectors first: `halves::Pairs`,
+//! two values to a lane, from two of the ISA's vectors up, else the ISA's own
+//! `bf16` vectors.) Slices shorter than one vector go to the one-lane `scalar`
 //! instance of this same driver, behind a call boundary (so LLVM cannot
 //! vectorise it inside an AVX function with `vmaskmov` masked moves). Otherwise
 //! the first and the last (possibly overlapping) vectors are computed from the

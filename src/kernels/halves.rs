@@ -137,7 +137,10 @@ impl<S: Bits32> Widen<bf16> for S {
 /// `vpackusdw`, `vmovl`/`vmovn`), which limited the `avx512` kernel in cache.
 /// The lanes are not in memory order (the element-wise operations do not
 /// see it); [`Simd::bits`] and [`Simd::mask_of_bits`] interleave the halves'
-/// bits into memory order.
+/// bits into memory order. The kernels run the mask operations on the ISA's
+/// own `bf16` vectors instead (see `Drive`: interleaving in software cost
+/// more than it saved), so only the unit tests below run those two methods;
+/// they are kept exact so that `Pairs` is a whole `Simd` like any other.
 #[derive(Clone, Copy, Debug)]
 pub struct Pairs<S>(pub S);
 
@@ -199,7 +202,8 @@ impl<S: Bits32> Simd<bf16> for Pairs<S> {
     #[inline(always)]
     unsafe fn load(self, p: *const bf16) -> Self::V {
         let s = self.0;
-        // SAFETY: the caller's contract: `2 * LANES` values, a `bf16` is a `u16`.
+        // SAFETY: the caller's contract: `Self::LANES` (`2 * S::LANES`) values,
+        // `load_pairs`' range for `s`; a `bf16` is a `u16`.
         let w = unsafe { s.load_pairs(p.cast()) };
         (
             s.float_bits(s.shl16(w)),
@@ -552,12 +556,82 @@ macro_rules! bits_table {
 pub(crate) use bits_table;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{Bits32, Pairs, gather, spread};
-    use crate::kernels::formula::Backward;
+    use crate::kernels::formula::{Backward, Forward};
     use crate::kernels::isa::scalar::SCALAR;
-    use crate::kernels::{Isa, Op, Raw, Simd, driver};
+    use crate::kernels::{Drive, Isa, Op, Raw, Simd, driver};
+    use core::cell::Cell;
     use half::bf16;
+
+    std::thread_local! {
+        /// `bf16` tasks `Drive` ran over [`Pairs`] on this thread (test builds only).
+        pub(crate) static PAIRS_RUNS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Whether `Drive` runs `op` on `n` values over [`Pairs`] with `s`.
+    fn runs_pairs<S: Bits32>(s: S, op: Op, n: usize) -> bool {
+        let (mut y, mut m) = (vec![bf16::from_f32(-1.5); n], vec![0u8; n.div_ceil(8)]);
+        let p = y.as_mut_ptr();
+        let decide = if matches!(op, Op::ForwardMask | Op::BackwardMask(_)) {
+            m.as_mut_ptr().cast::<bf16>()
+        } else {
+            p
+        };
+        let before = PAIRS_RUNS.with(Cell::get);
+        // SAFETY: in place on `y`; backward decides by `y` itself (read only,
+        // the same values) and the mask ops by `m`, `n.div_ceil(8)` bytes;
+        // `s` is a token.
+        unsafe { Drive::drive(s, (op, p, p, decide, n, 0.375)) };
+        PAIRS_RUNS.with(Cell::get) > before
+    }
+
+    /// `Drive` sends `bf16`'s element-wise operations of two vectors or more
+    /// to [`Pairs`], and shorter slices and the mask operations to the ISA's
+    /// own vectors: a regression that dropped `Pairs` would pass every
+    /// bit-exactness test.
+    fn routes<S: Bits32>(s: S, name: &str) {
+        let two = <Pairs<S> as Simd<bf16>>::LANES;
+        for op in [
+            Op::Forward(Forward::CmpSelect),
+            Op::Backward(Backward::CmpSelect),
+        ] {
+            assert!(runs_pairs(s, op, two), "{name} {op:?}, {two} values");
+            assert!(runs_pairs(s, op, 5 * two + 3), "{name} {op:?}");
+            assert!(
+                !runs_pairs(s, op, two - 1),
+                "{name} {op:?}, {} values",
+                two - 1
+            );
+        }
+        for op in [Op::ForwardMask, Op::BackwardMask(Backward::CmpSelect)] {
+            assert!(!runs_pairs(s, op, 5 * two + 3), "{name} {op:?}");
+        }
+    }
+
+    #[test]
+    fn drive_runs_element_wise_bf16_over_pairs() {
+        routes(SCALAR, "scalar");
+        #[cfg(feature = "portable")]
+        routes(
+            crate::kernels::isa::portable::Portable::detect().unwrap(),
+            "portable",
+        );
+        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+        {
+            use crate::kernels::isa::{avx2::Avx2, avx512::Avx512};
+            if let Some(t) = Avx2::detect() {
+                routes(t, "avx2");
+            }
+            if let Some(t) = Avx512::detect() {
+                routes(t, "avx512");
+            }
+        }
+        #[cfg(target_arch = "aarch64")]
+        if let Some(t) = crate::kernels::isa::neon::Neon::detect() {
+            routes(t, "neon");
+        }
+    }
 
     #[test]
     fn spread_and_gather_are_inverse() {

@@ -467,6 +467,8 @@ impl<S: halves::Bits32> Drive<half::bf16> for S {
             if mask || raw.4 < <halves::Pairs<S> as Simd<half::bf16>>::LANES {
                 driver::run::<S, half::bf16>(self, raw)
             } else {
+                #[cfg(test)]
+                halves::tests::PAIRS_RUNS.with(|c| c.set(c.get() + 1));
                 driver::run(pairs, raw)
             }
         }
@@ -731,9 +733,9 @@ macro_rules! simd_table {
 pub(crate) use simd_table;
 
 /// Defines an ISA token type and its [`Isa`] impl: `detect` returns the token
-/// when `$detected` is true, and `run_f32`/`run_f64` enter the [`driver`]
-/// through one function compiled with `#[target_feature(enable = $feature)]`
-/// (none for ISAs the target always has).
+/// when `$detected` is true, and `run_f32` ... `run_bf16` enter the [`driver`]
+/// (through [`Drive`]) in one function per element type compiled with
+/// `#[target_feature(enable = $feature)]` (none for ISAs the target always has).
 macro_rules! isa_token {
     ($(#[$doc:meta])* $name:ident, detected: $detected:expr $(, feature: $feature:literal)?) => {
         $(#[$doc])*

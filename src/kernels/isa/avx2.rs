@@ -8,7 +8,9 @@
 //!
 //! `f16` converts with F16C (`vcvtph2ps`, `vcvtps2ph` with the rounding in
 //! the instruction: to nearest, ties to even, whatever MXCSR says); `bf16`
-//! with the integer lanes of `bits_table!` (`kernels::halves`).
+//! with the integer lanes of `bits_table!` (`kernels::halves`): two values to a
+//! lane (`halves::Pairs`) for the element-wise operations, one for the masks
+//! (`vpmovzxwd`, and `pack_u16` below).
 //!
 //! `fence` hides a pass-through operand from LLVM: without it LLVM turns
 //! `store(p, blend(m, load(p), y))` into `vmaskmovps`, several times slower on

@@ -7,7 +7,8 @@
 //! because the intrinsics take `float16x4_t`, which stable Rust lacks; `fcvtn`
 //! rounds as FPCR says, to nearest, ties to even, unless a program changed
 //! it (like every multiply of the kernels). `bf16` uses the integer lanes of
-//! `bits_table!` (`kernels::halves`).
+//! `bits_table!` (`kernels::halves`): two values to a lane (`halves::Pairs`)
+//! for the element-wise operations, one (`vmovl`/`vmovn`) for the masks.
 
 use core::arch::aarch64::*;
 

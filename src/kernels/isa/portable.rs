@@ -4,7 +4,8 @@
 //! guarantees, so it is always available; x86 CPUs without AVX2 run it.
 //!
 //! The halves convert with `kernels::halves`' integer code on `u32x8` lanes, so
-//! they too need nothing beyond the baseline.
+//! they too need nothing beyond the baseline (`bf16`'s element-wise operations
+//! two values to a lane, `halves::Pairs`).
 
 use crate::kernels::{isa_token, simd_table};
 use wide::{f32x8, f64x4, i32x8, i64x4};

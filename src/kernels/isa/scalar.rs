@@ -66,8 +66,9 @@ impl<T: Lane + Storage<Lane = T>> Simd<T> for Scalar {
     }
 }
 
-// The halves, one value at a time, through `kernels::halves`' integer code
-// (the same as `portable`'s, on one lane).
+// The halves through `kernels::halves`' integer code (the same as
+// `portable`'s, on one lane): one value at a time, or two to the `u32` for
+// `bf16`'s element-wise operations (`halves::Pairs`).
 #[cfg(feature = "half")]
 crate::kernels::halves::bits_table!(Scalar, u32, bool;
     load |p: *const u16| u32::from(p.read()), store |p: *mut u16, v: u32| p.write(v as u16),
