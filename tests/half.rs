@@ -376,8 +376,13 @@ fn lengths_and_offsets<T: Half>() {
     let mut rng = common::Rng(0x4a1f);
     for r in slice_runners() {
         // 161: `avx2`'s `bf16` pairs (16 lanes) through 64-element steps, single
-        // vectors and a tail; `avx512`'s (32 lanes) one 128-element step.
+        // vectors and a tail; `avx512`'s (32 lanes) one 128-element step. Only
+        // `bf16` runs two to a lane, so Miri (the slow run) skips it for `f16`.
+        let long = T::NAME == "bf16" || !cfg!(miri);
         for len in [1, 7, 8, 9, 17, 33, 65, 161] {
+            if len == 161 && !long {
+                continue;
+            }
             for off in [0, 1] {
                 let store = common::values::<T>(&mut rng, off + len);
                 let x = &store[off..];
