@@ -20,6 +20,10 @@ const MAX_LEN: usize = 4 * 32 + 1;
 const HALF_LENGTHS: [usize; 13] = [
     160, 161, 191, 192, 193, 255, 256, 257, 300, 383, 384, 385, 513,
 ];
+/// For the 4- and 8-byte types, beyond [`MAX_LEN`]: the mask ops' words of 64
+/// elements start at the first vector boundary, so two and more whole words
+/// after a head of any length (the carry of bits from word to word) need these.
+const WORD_LENGTHS: [usize; 5] = [191, 192, 193, 257, 263];
 const CANARY: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 const PAD: usize = 9;
 
@@ -221,7 +225,8 @@ fn via_bytes<T: F>(
     }
 }
 
-/// Lengths to sweep: all up to MAX_LEN (and [`HALF_LENGTHS`] for 2-byte types);
+/// Lengths to sweep: all up to MAX_LEN, and [`HALF_LENGTHS`] for 2-byte types,
+/// [`WORD_LENGTHS`] for the others;
 /// under Miri (about 1000x slower), the lengths around each vector width (2, 4, 8)
 /// and unroll step (16, 32).
 fn lengths<T>() -> Vec<usize> {
@@ -230,7 +235,7 @@ fn lengths<T>() -> Vec<usize> {
     } else if core::mem::size_of::<T>() == 2 {
         (0..=MAX_LEN).chain(HALF_LENGTHS).collect()
     } else {
-        (0..=MAX_LEN).collect()
+        (0..=MAX_LEN).chain(WORD_LENGTHS).collect()
     }
 }
 
@@ -397,6 +402,65 @@ fn from_mask_matches<T: F>() {
             }
         }
     }
+}
+
+/// The mask ops' words start at the slice's first vector boundary, `h`
+/// elements in, and their bits at bit `h % 8` of byte `h / 8`: every `h` a
+/// 64-byte vector allows (AVX-512 `f32` has `h / 8 == 1` too), on slices that
+/// start each element after a cache line, with no word, one and several, in
+/// place, against the reference and `ref_mask`; then backward from that mask.
+/// Short enough for Miri, where it is the deterministic check of the AVX-512
+/// offsets (the sweeps' mask ops run only at offset 0 there).
+fn mask_from_every_boundary<T: F>() {
+    let mut rng = Rng(0x6d61_736b);
+    let line = 64 / core::mem::size_of::<T>();
+    let lengths: &[usize] = if cfg!(miri) {
+        &[17, 80, 150]
+    } else {
+        &[
+            1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 127, 128, 129, 150, 200, 300,
+        ]
+    };
+    for r in runners().into_iter().filter(|r| !r.bytes) {
+        for &len in lengths {
+            let alpha = T::from_f64(if len % 2 == 0 { 0.25 } else { -3.0 });
+            let mut store = vec![T::default(); len + 2 * line];
+            let aligned = store.as_ptr().align_offset(64);
+            for off in 0..line {
+                let vals = values::<T>(&mut rng, len);
+                let g = values::<T>(&mut rng, len);
+                let ctx = || format!("{} {} len {len} line offset {off}", r.name, T::NAME);
+                let at = aligned + off;
+                let buf = &mut store[at..at + len];
+                buf.copy_from_slice(&vals);
+                let mut mask = vec![MASK_CANARY; leaky_relu::mask_len(len) + 1];
+                let ml = mask.len() - 1;
+                r.opts
+                    .forward_with_mask(buf, alpha, &mut mask[..ml])
+                    .unwrap();
+                let mut want = vals.clone();
+                leaky_relu::reference::forward(&mut want, alpha);
+                assert_same(buf, &want, &ctx);
+                assert_eq!(&mask[..ml], &ref_mask(&vals)[..], "{}: mask", ctx());
+                assert_eq!(mask[ml], MASK_CANARY, "{}: mask canary", ctx());
+                buf.copy_from_slice(&g);
+                r.opts.backward_from_mask(buf, &mask[..ml], alpha).unwrap();
+                let mut want = g.clone();
+                leaky_relu::reference::backward(&mut want, &vals, alpha).unwrap();
+                assert_same(buf, &want, &|| format!("{}: backward", ctx()));
+            }
+        }
+    }
+}
+
+#[test]
+fn mask_from_every_boundary_f32() {
+    mask_from_every_boundary::<f32>();
+}
+
+#[test]
+fn mask_from_every_boundary_f64() {
+    mask_from_every_boundary::<f64>();
 }
 
 #[test]

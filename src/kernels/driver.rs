@@ -15,10 +15,11 @@
 //! after it was overwritten (which is what makes in place correct), and every
 //! access stays inside `[0, n)`.
 //!
-//! The mask operations walk the buffer in words of 64 elements instead, whose
-//! 64 mask bits are one little-endian `u64` of the mask at byte `8 * word`:
-//! each vector's bits ([`Simd::bits`] / [`Simd::mask_of_bits`]) shift into place;
-//! the elements after the last whole word are whole vectors and one last,
+//! The mask operations have the same shape, with words of 64 elements for the
+//! body (from the same vector-size boundary), whose 64 mask bits are one
+//! little-endian `u64` of the mask shifted by that boundary's offset: each
+//! vector's bits ([`Simd::bits`] / [`Simd::mask_of_bits`]) shift into place;
+//! the elements after the last whole word are whole vectors and the last,
 //! overlapping vector (slices shorter than a vector run on a zero-padded copy
 //! on the stack), so the loop never reads or writes outside the buffer or the mask.
 
@@ -111,18 +112,25 @@ const WORD: usize = 64;
 /// the vector's first lane) to the vector stored in `dst` and the bits it
 /// yields; with `write` (forward) the yielded bits, inverted where
 /// `S::SCALED_BITS`, are stored to the mask, else (backward) the mask is only
-/// read. Element `i`'s bit is bit `i % 8` of byte `i / 8`, so the loop walks
-/// words of 64 elements from the slice's start, each one little-endian `u64`
-/// of the mask, then the whole vectors left, then the last (possibly
-/// overlapping) vector, computed from the original values before anything is
-/// stored, like [`body`]'s. Every mask byte is written once, bits past `n` as
+/// read. Element `i`'s bit is bit `i % 8` of byte `i / 8`.
+///
+/// The loop has [`body`]'s shape: the first and the last (possibly
+/// overlapping) vectors are computed from the original values first and stored
+/// at the end; in between, words of 64 elements start at the destination's
+/// first vector-size boundary `h < LANES`, so no load or store splits a cache
+/// line; then the whole vectors left. A word's 64 bits start at bit `h % 8` of
+/// a mask byte: forward stores each word's bits as one `u64` at byte
+/// `h / 8 + 8k`, shifted up by `h % 8`, with the previous word's top `h % 8`
+/// bits below them (a carry in a register); backward reads that `u64` and, when
+/// `h % 8 != 0`, the byte after it. The bytes before the words and after them
+/// are assembled from the head's, the rest's and the last vector's bits and
+/// written a byte at a time. Every mask byte is written once, bits past `n` as
 /// 0; nothing outside `[0, n)` or the mask's `n.div_ceil(8)` bytes is touched.
 /// Slices shorter than a vector run on a zero-padded copy on the stack.
 ///
-/// Unlike [`body`], the words start at the slice, not at a vector boundary:
-/// aligning them needs every mask word shifted by the head's length, which on
-/// the Zen 5 it was tried on cost more than the split loads it saved (4 Ki
-/// `f32` from a `Vec`, AVX-512: forward no faster, backward 1.15x slower).
+/// Starting the words at the slice instead (each vector then split across two
+/// lines on a `Vec`, which malloc aligns to 16 bytes) made `forward_with_mask`
+/// 1.14x slower at 4 Ki and 1.3x at 64 Ki `f32` on a Zen 2 (AVX2).
 ///
 /// # Safety
 /// As [`run`] for the mask ops.
@@ -150,18 +158,51 @@ unsafe fn masked<S: Simd<T>, T: Storage>(
             }
             return;
         }
-        // Before anything is stored: in place, the words may overwrite lanes
-        // this overlaps (with the same values).
+        // Before anything is stored: in place, the words overwrite lanes
+        // these overlap (with the same values).
+        let (head, head_bits) = step(s.load(src), read(0));
         let (last, last_bits) = step(s.load(src.add(n - w)), read(n - w));
-        let full = n / WORD;
-        if in_place(dst, src) {
-            words(s, dst, dst, mask, full, write, flip, &step)
-        } else {
-            words(s, dst, src, mask, full, write, flip, &step)
+        // The words cover `[h, at)`; their bits start at byte `b0`, bit `shift`.
+        let h = to_boundary(dst, w);
+        let (b0, shift) = (h / 8, (h % 8) as u32);
+        let full = (n - h) / WORD;
+        let at = h + WORD * full;
+        // Forward: the head's bits in `[0, h)`: bytes `[0, b0)` now, bits
+        // `[8 * b0, h)` carried into the first word's byte.
+        let head_bits = (head_bits ^ flip) & low(h);
+        if write {
+            put_bytes(mask, u128::from(head_bits), b0);
         }
+        let carry = head_bits >> (8 * b0);
+        let carry = if in_place(dst, src) {
+            words(
+                s,
+                dst.add(h),
+                dst.add(h),
+                mask.add(b0),
+                full,
+                shift,
+                carry,
+                write,
+                flip,
+                &step,
+            )
+        } else {
+            words(
+                s,
+                dst.add(h),
+                src.add(h),
+                mask.add(b0),
+                full,
+                shift,
+                carry,
+                write,
+                flip,
+                &step,
+            )
+        };
         // The whole vectors after the words, `[at, at + whole)`, and the last
         // vector's bits `[n - w, n)`, both relative to `at`.
-        let at = WORD * full;
         let whole = (n - at) / w * w;
         let rest = word(s, dst.add(at), src.add(at), whole, read(at), &step);
         if write {
@@ -170,19 +211,32 @@ unsafe fn masked<S: Simd<T>, T: Storage>(
             } else {
                 last_bits >> (at - (n - w))
             };
+            // `n - at < 64` bits after the carry's `shift < 8`.
             let tail = ((rest | from_last) ^ flip) & low(n - at);
-            put_bytes(mask.add(8 * full), u128::from(tail), bytes - 8 * full);
+            let first = b0 + 8 * full;
+            put_bytes(
+                mask.add(first),
+                u128::from(carry) | u128::from(tail) << shift,
+                bytes - first,
+            );
         }
+        s.store(dst, head);
         s.store(dst.add(n - w), last);
     }
 }
 
-/// The first `full` words of [`masked`]: mask word `k` read (backward) or
-/// written (forward, XOR `flip`) as one little-endian `u64`.
+/// The `full` words of [`masked`], from `dst`/`src` (the first vector-size
+/// boundary of the slice): word `k` covers elements `[64k, 64k + 64)`, and its
+/// bits are bits `[shift, shift + 64)` of the 72 from byte `8k` of `mask`.
+/// Forward (`write`) stores, for each word, its bits XOR `flip` shifted up by
+/// `shift`, below them the `shift` bits carried from the word before (`carry`
+/// for the first), as the `u64` at byte `8k`, and returns the last word's
+/// carry; backward reads the `u64` and the byte after it, and returns 0.
 ///
 /// # Safety
 /// `dst`, `src` valid for `64 * full` elements (as [`run`]); `mask` valid for
-/// `8 * full` bytes.
+/// `8 * full` bytes, and for `8 * full + 1` bytes read when `shift != 0` and
+/// not `write` (the byte holding the bit of the last word's last element).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn words<S: Simd<T>, T: Storage>(
@@ -191,26 +245,36 @@ unsafe fn words<S: Simd<T>, T: Storage>(
     src: *const T,
     mask: *mut u8,
     full: usize,
+    shift: u32,
+    mut carry: u64,
     write: bool,
     flip: u64,
     step: &impl Fn(S::V, u64) -> (S::V, u64),
-) {
+) -> u64 {
+    // `x << (64 - shift)` and `x >> (64 - shift)` that give 0 for `shift == 0`.
+    let up = |x: u64| (x << 1) << (63 - shift);
+    let down = |x: u64| (x >> 1) >> (63 - shift);
     for k in 0..full {
-        let m = mask.wrapping_add(8 * k).cast::<u64>();
+        let m = mask.wrapping_add(8 * k);
         // SAFETY: word `k < full` covers elements `[64k, 64k + 64)` of `dst`
-        // and `src`, and mask bytes `[8k, 8k + 8)`.
+        // and `src`, and mask bytes `[8k, 8k + 8)`, plus byte `8k + 8` read
+        // when `shift != 0` (the contract).
         unsafe {
             let bits = if write {
                 0
             } else {
-                u64::from_le(m.read_unaligned())
+                let next = if shift != 0 { u64::from(*m.add(8)) } else { 0 };
+                u64::from_le(m.cast::<u64>().read_unaligned()) >> shift | up(next)
             };
             let out = word(s, dst.add(WORD * k), src.add(WORD * k), WORD, bits, step) ^ flip;
             if write {
-                m.write_unaligned(out.to_le());
+                m.cast::<u64>()
+                    .write_unaligned((carry | out << shift).to_le());
+                carry = down(out);
             }
         }
     }
+    carry
 }
 
 /// The 64 mask bits from bit `p` on (zero past the mask's `bytes` bytes).
