@@ -94,7 +94,8 @@
 //! With the `rayon` feature (default), [`Parallelism::Auto`] runs calls whose
 //! buffers total less than [`PAR_THRESHOLD_BYTES`] serially, and decides larger
 //! ones by measurement: per size class, serial or split across the **current**
-//! rayon pool in 256 KiB chunks, whichever the process's recent calls of that
+//! rayon pool (a few pieces per thread, halved down to 256 KiB only when
+//! another thread steals them), whichever the process's recent calls of that
 //! size found faster on this machine under its present load (re-checked from
 //! time to time, so a core taken by another process is noticed). Results are
 //! bit-identical either way. `pool.install(|| leaky_relu::forward(..))` runs on

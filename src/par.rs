@@ -20,7 +20,8 @@ pub enum Parallelism {
     /// (in-place forward: one buffer; in-place backward and out-of-place
     /// forward: two; out-of-place backward: three), and decide larger ones by
     /// measurement: per size class, serial or split across the current rayon
-    /// pool (in chunks of 256 KiB), whichever the caller's own recent calls
+    /// pool (a few pieces per thread, split further down to 256 KiB only when
+    /// another thread steals them, as rayon's parallel iterators do), whichever the caller's own recent calls
     /// found faster on this machine under its present load, re-checked from
     /// time to time. Results are bit-identical either way. To pin the choice
     /// (reproducible benchmarks), use `Serial` or `Parallel`.
@@ -170,8 +171,10 @@ pub fn set_default_parallelism(p: Parallelism) {
 /// about one). See `docs/PERFORMANCE.md`.
 pub const PAR_THRESHOLD_BYTES: usize = 1 << 20;
 
-/// Under `Auto`, a split cuts the first buffer into chunks of this many bytes
-/// (256 KiB), many per thread, so a busy thread's share is stolen by the others.
+/// Under `Auto`, a split cuts the buffers at multiples of this many bytes
+/// (256 KiB) of the first, and no piece is smaller: pieces are halved only
+/// when stolen, so a busy thread's share goes to the others in pieces down to
+/// this size (see `steal_run`).
 #[cfg(feature = "rayon")]
 const AUTO_CHUNK_BYTES: usize = 256 << 10;
 
@@ -418,8 +421,9 @@ pub(crate) fn run<T: Element>(engine: Engine, p: Parallelism, task: Task<'_, T>)
     engine.run(task)
 }
 
-/// A large `Auto` call: serial or split in [`AUTO_CHUNK_BYTES`] chunks over
-/// `threads`, as `table` decides, timed for `table` to learn from.
+/// A large `Auto` call: serial or split over `threads` in runs of
+/// [`AUTO_CHUNK_BYTES`] chunks (`steal_run`), as `table` decides, timed for
+/// `table` to learn from.
 #[cfg(feature = "rayon")]
 #[inline(never)]
 fn adaptive<T: Element>(
@@ -438,10 +442,37 @@ fn adaptive<T: Element>(
     let start = std::time::Instant::now();
     match choice.mode {
         crate::adapt::Mode::Serial => engine.run(task),
-        crate::adapt::Mode::Split => split_run(engine, task, chunk),
+        crate::adapt::Mode::Split => steal_run(engine, task, chunk),
     }
     let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
     table.record(choice, bytes, ns);
+}
+
+/// Splits `task` as rayon's own parallel iterators do (`rayon::iter::split`):
+/// into a few pieces per thread, and a piece further, in halves at multiples
+/// of `chunk`, only when another thread steals it, never below `chunk`. On a
+/// quiet machine that is a handful of large pieces (each `join` costs a
+/// wake-up and a cache-cold start); when a thread is slow (a busy core), the
+/// others steal its pending halves down to `chunk`, so the work still
+/// balances. Pieces are runs of whole chunks (the last one ragged), so every
+/// element is computed as in a serial call.
+#[cfg(feature = "rayon")]
+fn steal_run<T: Element>(engine: Engine, task: Task<'_, T>, chunk: usize) {
+    use rayon::iter::ParallelIterator;
+    rayon::iter::split(task, |t| {
+        let len = t.len();
+        if len <= chunk {
+            return (t, None);
+        }
+        // As in `split_run`: `chunk <= mid < len`.
+        let (a, b) = t.split_at(len.div_ceil(chunk) / 2 * chunk);
+        (a, Some(b))
+    })
+    .for_each(|t| {
+        #[cfg(test)]
+        tests::CHUNKS_RUN.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        engine.run(t)
+    });
 }
 
 /// Halves `task` at a multiple of `chunk` until each piece is at most `chunk`
@@ -544,10 +575,13 @@ mod tests {
         assert_eq!(pieces(4, Parallelism::Auto, t - 1, false), 0);
         assert_eq!(pieces(4, Parallelism::Auto, t / 2 - 1, true), 0);
         // Above it: the first call of a size class runs serially, the second
-        // split, in 256 KiB chunks (16 MiB: 64 of them).
+        // split, into runs of 256 KiB chunks: at least one piece per thread
+        // of the pool, further halves only when stolen, none below a chunk
+        // (16 MiB: at most 64 pieces).
         let table = crate::adapt::Table::new(PAR_THRESHOLD_BYTES);
         assert_eq!(auto_pieces(&table, 4, 16 * t, false), 0);
-        assert_eq!(auto_pieces(&table, 4, 16 * t, false), 64);
+        let split = auto_pieces(&table, 4, 16 * t, false);
+        assert!((4..=64).contains(&split), "{split} pieces");
         // Out of place touches two buffers: adaptive from half the length.
         let table = crate::adapt::Table::new(PAR_THRESHOLD_BYTES);
         assert_eq!(auto_pieces(&table, 4, t / 2, true), 0);
