@@ -174,32 +174,29 @@ unsafe fn masked<S: Simd<T>, T: Storage>(
             put_bytes(mask, u128::from(head_bits), b0);
         }
         let carry = head_bits >> (8 * b0);
+        // In place, one pointer for loads and stores (see `in_place`). The
+        // words `[h, at)` are inside `[0, n)` of `dst` and of `from` (`dst` or
+        // `src`, shifted alike); the mask holds their bytes from `b0`, and the
+        // byte after the last word when `shift != 0` (element `at - 1 < n`
+        // has its bit there).
+        let go = |from: *const T| {
+            words(
+                s,
+                dst.add(h),
+                from,
+                mask.add(b0),
+                full,
+                shift,
+                carry,
+                write,
+                flip,
+                &step,
+            )
+        };
         let carry = if in_place(dst, src) {
-            words(
-                s,
-                dst.add(h),
-                dst.add(h),
-                mask.add(b0),
-                full,
-                shift,
-                carry,
-                write,
-                flip,
-                &step,
-            )
+            go(dst.add(h))
         } else {
-            words(
-                s,
-                dst.add(h),
-                src.add(h),
-                mask.add(b0),
-                full,
-                shift,
-                carry,
-                write,
-                flip,
-                &step,
-            )
+            go(src.add(h))
         };
         // The whole vectors after the words, `[at, at + whole)`, and the last
         // vector's bits `[n - w, n)`, both relative to `at`.
