@@ -1,23 +1,38 @@
 //! The parallel policy against what the machine allows, forward and backward
-//! `f32` from 16 elements to 64 Mi: the dispatched call (default `Auto`) next
-//! to the one-thread roofline (`x *= c`; backward `g = (g + x) * c`, widest
-//! vectors) and the two-thread roofline (the same loop split by rayon over the
-//! global pool in chunks of 16 Ki, 64 Ki and 256 Ki elements; the table takes
-//! the best), first on a quiet machine, then (`policy_busy_` groups) with a busy-loop
-//! process pinned to the last core. At 16 elements, also the naive loop
-//! inlined in the caller. `cargo bench --bench policy && scripts/policy_table.py`.
+//! `f32` from 16 elements to 64 Mi, timed interleaved (not with criterion):
+//! the dispatched call (default `Auto`) next to the one-thread roofline
+//! (`x *= c`; backward `g = (g + x) * c`, widest vectors) and the two-thread
+//! roofline (the same loop split by rayon's `par_chunks_mut` over the global
+//! pool in chunks of 16 Ki, 64 Ki and 256 Ki elements; the table takes the
+//! best), first on a quiet machine, then with a busy-loop process pinned to the
+//! last core. At 16 elements, also the naive loop inlined in the caller.
+//!
+//! `cargo bench --bench policy` prints the Markdown table of `docs/PERFORMANCE.md`.
+//! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes.
+//!
+//! **Why interleaved.** On a shared 2-vCPU machine the speed of memory and of
+//! the second core drifts by 25-40% within minutes, and criterion measures one
+//! variant after the other, so a ratio of two variants measured a minute apart
+//! carries that drift. Here every round times each variant once (`reps` calls,
+//! in an order that rotates from round to round), and the table shows each
+//! variant's median over the rounds: every ratio compares times taken within
+//! the same second. Before the rounds, each variant runs for a warm-up (at
+//! least 20 calls), which is also where `Auto` learns its choice.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 #[macro_use]
 mod common;
 
 use std::hint::black_box;
 use std::process::{Child, Command};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const SIZES: [usize; 7] = [16, 4 << 10, 64 << 10, 1 << 20, 4 << 20, 16 << 20, 64 << 20];
 const CHUNKS: [usize; 3] = [16 << 10, 64 << 10, 256 << 10];
+/// Rounds per size: each variant's median is over this many samples.
+const ROUNDS: usize = 31;
+/// Time one sample aims at (at least one call).
+const SAMPLE: Duration = Duration::from_millis(2);
 
 fn sizes() -> Vec<usize> {
     match std::env::var("LEAKY_RELU_BENCH_SIZES") {
@@ -71,84 +86,214 @@ impl Drop for Busy {
     }
 }
 
-/// One variant: runs on the forward buffer, the gradient, with a slope.
-type Variant<'a> = dyn FnMut(&mut [f32], &mut [f32], f32) + 'a;
+/// One variant: runs on the forward buffer or the gradient, with a slope.
+type Variant<'a> = Box<dyn FnMut(&mut [f32], &mut [f32], f32) + 'a>;
 
-fn group(c: &mut Criterion, prefix: &str) {
+/// Median seconds per call of each variant, timed interleaved.
+fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -> Vec<f64> {
     // Alternate the slope and its inverse so values never drift to subnormals.
     let alphas = [0.01f32, 100.0];
-    for n in sizes() {
-        let x = common::data(n, 1, |v| v as f32);
-        let mut buf = x.clone();
-        let mut g = common::data(n, 2, |v| v as f32);
-        for (op, streams) in [("forward", 2u64), ("backward", 3)] {
-            let mut grp = c.benchmark_group(format!("policy_{prefix}{op}_f32"));
-            grp.throughput(Throughput::Bytes(streams * 4 * n as u64));
-            let big = n >= 16 << 20;
-            grp.sample_size(if big { 10 } else { 30 })
-                .warm_up_time(Duration::from_millis(if big { 1000 } else { 300 }))
-                .measurement_time(Duration::from_millis(if big { 2500 } else { 800 }));
-            let mut i = 0;
-            let mut bench = |name: String, f: &mut Variant| {
-                grp.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
-                    b.iter(|| {
-                        i ^= 1;
-                        f(black_box(&mut buf), black_box(&mut g), alphas[i]);
-                    })
-                });
-            };
-            let fwd = op == "forward";
-            bench("dispatched".into(), &mut |b, g, a| {
-                if fwd {
+    let mut i = 0;
+    let mut call = |f: &mut Variant, buf: &mut [f32], g: &mut [f32]| {
+        i ^= 1;
+        f(black_box(buf), black_box(g), alphas[i]);
+    };
+    // Warm-up: at least 20 calls and 100 ms a variant; sets `reps` so that a
+    // sample takes about `SAMPLE`.
+    let mut reps = Vec::new();
+    for (_, f) in variants.iter_mut() {
+        let start = Instant::now();
+        let mut calls = 0u32;
+        while calls < 20 || start.elapsed() < Duration::from_millis(100) {
+            call(f, buf, g);
+            calls += 1;
+        }
+        let per_call = start.elapsed() / calls;
+        reps.push((SAMPLE.as_nanos() / per_call.as_nanos().max(1)).clamp(1, 1 << 20) as u32);
+    }
+    let mut samples = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    for round in 0..ROUNDS {
+        for k in 0..variants.len() {
+            let v = (k + round) % variants.len();
+            let f = &mut variants[v].1;
+            let start = Instant::now();
+            for _ in 0..reps[v] {
+                call(f, buf, g);
+            }
+            samples[v].push(start.elapsed().as_secs_f64() / f64::from(reps[v]));
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(f64::total_cmp);
+            s[s.len() / 2]
+        })
+        .collect()
+}
+
+/// One row: the dispatched call and the rooflines at `n`, medians in seconds.
+struct Row {
+    dispatched: f64,
+    roofline1: f64,
+    /// The best two-thread roofline and its chunk (elements), if `n` is over a chunk.
+    roofline2: Option<(f64, usize)>,
+    naive: Option<f64>,
+}
+
+fn row(n: usize, forward: bool) -> Row {
+    let x = common::data(n, 1, |v| v as f32);
+    let mut buf = x.clone();
+    let mut g = common::data(n, 2, |v| v as f32);
+    let xs = &x;
+    let mut variants: Vec<(String, Variant)> = vec![
+        (
+            "dispatched".into(),
+            Box::new(move |b, g, a| {
+                if forward {
                     leaky_relu::forward(b, a);
                 } else {
-                    let _ = leaky_relu::backward(g, &x, a);
+                    let _ = leaky_relu::backward(g, xs, a);
                 }
-                let _ = b;
-            });
-            bench("roofline1".into(), &mut |b, g, a| {
-                if fwd { scale(b, a) } else { scale2(g, &x, a) }
-            });
-            for chunk in CHUNKS.iter().copied().filter(|&c| c < n) {
-                bench(format!("roofline2_{}k", chunk >> 10), &mut |b, g, a| {
-                    if fwd {
-                        b.par_chunks_mut(chunk).for_each(|p| scale(p, a));
-                    } else {
-                        g.par_chunks_mut(chunk)
-                            .zip(x.par_chunks(chunk))
-                            .for_each(|(p, q)| scale2(p, q, a));
-                    }
-                });
-            }
-            if n <= 16 {
-                bench("naive_inlined".into(), &mut |b, g, a| {
-                    if fwd {
-                        for v in b.iter_mut() {
-                            if *v <= 0.0 {
-                                *v *= a;
-                            }
+            }),
+        ),
+        (
+            "roofline1".into(),
+            Box::new(move |b, g, a| {
+                if forward {
+                    scale(b, a)
+                } else {
+                    scale2(g, xs, a)
+                }
+            }),
+        ),
+    ];
+    for chunk in CHUNKS.iter().copied().filter(|&c| c < n) {
+        variants.push((
+            format!("roofline2_{chunk}"),
+            Box::new(move |b, g, a| {
+                if forward {
+                    b.par_chunks_mut(chunk).for_each(|p| scale(p, a));
+                } else {
+                    g.par_chunks_mut(chunk)
+                        .zip(xs.par_chunks(chunk))
+                        .for_each(|(p, q)| scale2(p, q, a));
+                }
+            }),
+        ));
+    }
+    if n <= 16 {
+        variants.push((
+            "naive_inlined".into(),
+            Box::new(move |b, g, a| {
+                if forward {
+                    for v in b.iter_mut() {
+                        if *v <= 0.0 {
+                            *v *= a;
                         }
-                    } else {
-                        for (g, &x) in g.iter_mut().zip(&x) {
-                            if x <= 0.0 {
-                                *g *= a;
-                            }
+                    }
+                } else {
+                    for (g, &x) in g.iter_mut().zip(xs) {
+                        if x <= 0.0 {
+                            *g *= a;
                         }
                     }
-                });
-            }
-            grp.finish();
+                }
+            }),
+        ));
+    }
+    let t = measure(&mut variants, &mut buf, &mut g);
+    let of = |name: &str| variants.iter().position(|(v, _)| v == name).map(|i| t[i]);
+    let roofline2 = CHUNKS
+        .iter()
+        .filter_map(|&c| of(&format!("roofline2_{c}")).map(|s| (s, c)))
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    Row {
+        dispatched: t[0],
+        roofline1: t[1],
+        roofline2,
+        naive: of("naive_inlined"),
+    }
+}
+
+fn time(s: f64) -> String {
+    let ns = s * 1e9;
+    if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.1} ns")
+    }
+}
+
+fn human(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} Mi", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} Ki", n >> 10),
+        n => n.to_string(),
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let sizes = sizes();
+    let mut quiet = Vec::new();
+    for forward in [true, false] {
+        for &n in &sizes {
+            quiet.push(row(n, forward));
+        }
+    }
+    let busy: Vec<Option<Row>> = match Busy::start() {
+        Some(_busy) => [true, false]
+            .iter()
+            .flat_map(|&forward| sizes.iter().map(move |&n| Some(row(n, forward))))
+            .collect(),
+        None => {
+            eprintln!("policy bench: no `taskset`; the busy-core columns are empty");
+            quiet.iter().map(|_| None).collect()
+        }
+    };
+    println!(
+        "| op | n (f32) | dispatched | roofline, 1 thread | roofline, 2 threads (best chunk) | dispatched / best | busy: dispatched | busy: roofline, 1 thread | busy: roofline, 2 threads | busy: dispatched / roofline, 1 thread |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let ops = ["forward", "backward"];
+    let cells = |r: &Row| {
+        let r2 = r.roofline2.map_or("(one chunk)".to_string(), |(s, c)| {
+            format!("{} ({}k)", time(s), c >> 10)
+        });
+        (time(r.dispatched), time(r.roofline1), r2)
+    };
+    for (i, (q, b)) in quiet.iter().zip(&busy).enumerate() {
+        let (op, n) = (ops[i / sizes.len()], sizes[i % sizes.len()]);
+        let best = r_best(q);
+        let (d, r1, r2) = cells(q);
+        let busy = b.as_ref().map_or(String::from("| | | |"), |b| {
+            let (d, r1, r2) = cells(b);
+            format!("| {d} | {r1} | {r2} | {:.2} |", b.dispatched / b.roofline1)
+        });
+        println!(
+            "| {op} | {} | {d} | {r1} | {r2} | {:.2} {busy}",
+            human(n),
+            q.dispatched / best
+        );
+    }
+    for (i, q) in quiet.iter().enumerate() {
+        if let Some(nv) = q.naive {
+            println!(
+                "\n{}, {} elements: dispatched {}, naive loop inlined {}: {:.2}x",
+                ops[i / sizes.len()],
+                sizes[i % sizes.len()],
+                time(q.dispatched),
+                time(nv),
+                q.dispatched / nv
+            );
         }
     }
 }
 
-fn benches(c: &mut Criterion) {
-    group(c, "");
-    match Busy::start() {
-        Some(_busy) => group(c, "busy_"),
-        None => eprintln!("policy bench: no `taskset`; the busy-core groups are skipped"),
-    }
+/// The faster of the one-thread and the best two-thread roofline.
+fn r_best(r: &Row) -> f64 {
+    r.roofline2.map_or(r.roofline1, |(s, _)| s.min(r.roofline1))
 }
-
-criterion_group!(policy_benches, benches);
-criterion_main!(policy_benches);
