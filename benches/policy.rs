@@ -14,7 +14,8 @@
 //! the second core drifts by 25-40% within minutes, and criterion measures one
 //! variant after the other, so a ratio of two variants measured a minute apart
 //! carries that drift. Here every round times each variant once (`reps` calls,
-//! in an order that rotates from round to round), and the table shows each
+//! in a shuffled order, each after a 2 ms pause that lets rayon's idle workers
+//! stop spinning), and the table shows each
 //! variant's median over the rounds: every ratio compares times taken within
 //! the same second. Before the rounds, each variant runs for a warm-up (at
 //! least 20 calls), which is also where `Auto` learns its choice.
@@ -33,6 +34,8 @@ const CHUNKS: [usize; 3] = [16 << 10, 64 << 10, 256 << 10];
 const ROUNDS: usize = 31;
 /// Time one sample aims at (at least one call).
 const SAMPLE: Duration = Duration::from_millis(2);
+/// Pause before each sample (see `measure`).
+const SETTLE: Duration = Duration::from_millis(2);
 
 fn sizes() -> Vec<usize> {
     match std::env::var("LEAKY_RELU_BENCH_SIZES") {
@@ -112,9 +115,23 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
         reps.push((SAMPLE.as_nanos() / per_call.as_nanos().max(1)).clamp(1, 1 << 20) as u32);
     }
     let mut samples = vec![Vec::with_capacity(ROUNDS); variants.len()];
-    for round in 0..ROUNDS {
-        for k in 0..variants.len() {
-            let v = (k + round) % variants.len();
+    let mut order: Vec<usize> = (0..variants.len()).collect();
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..ROUNDS {
+        // A fresh order every round (Fisher-Yates, seeded), so no variant
+        // always follows the same one.
+        for k in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(k, (seed % (k as u64 + 1)) as usize);
+        }
+        for &v in &order {
+            // Let the pool's workers fall asleep: after a split, rayon's idle
+            // workers spin for a while, and on two cores they took time from
+            // the next variant (a serial call of 64 Ki ran 1.5x slower right
+            // after a two-thread roofline than after a serial one).
+            std::thread::sleep(SETTLE);
             let f = &mut variants[v].1;
             let start = Instant::now();
             for _ in 0..reps[v] {
