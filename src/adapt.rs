@@ -5,7 +5,8 @@
 //! machine, as it is loaded now.
 //!
 //! **Design.** Calls are grouped into size classes by the bytes they touch
-//! (one class per power of two). Each class keeps, for each mode (serial,
+//! (one class per power of two), in one table per operation (forward,
+//! backward, and the two mask operations: their costs per byte differ). Each class keeps, for each mode (serial,
 //! split), a running estimate of the time per byte its calls take, biased
 //! toward the fast samples: a faster sample pulls it halfway, a slower one an
 //! eighth of the way (counting at most as twice the estimate). Interference
@@ -25,7 +26,7 @@
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
-//! atomics; 2 tables x 24 classes x 16 bytes, static. Concurrent calls update
+//! atomics; 2 x 4 tables x 24 classes x 16 bytes, static. Concurrent calls update
 //! the same class without locks: a lost update only delays learning.
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in

@@ -19,7 +19,7 @@ pub enum Parallelism {
     /// Run calls whose buffers total less than [`PAR_THRESHOLD_BYTES`] serially
     /// (in-place forward: one buffer; in-place backward and out-of-place
     /// forward: two; out-of-place backward: three), and decide larger ones by
-    /// measurement: per size class, serial or split across the current rayon
+    /// measurement: per operation and size class, serial or split across the current rayon
     /// pool (a few pieces per thread, split further down to 256 KiB only when
     /// another thread steals them, as rayon's parallel iterators do), whichever the caller's own recent calls
     /// found faster on this machine under its present load, re-checked from
@@ -179,12 +179,14 @@ pub const PAR_THRESHOLD_BYTES: usize = 1 << 20;
 const AUTO_CHUNK_BYTES: usize = 256 << 10;
 
 /// What `Auto` learned, for calls from outside any pool (rayon's global pool)
-/// and from inside a rayon worker (a caller's pool).
+/// and from inside a rayon worker (a caller's pool), for each operation
+/// ([`Task::kind`]): a forward and a forward with its mask of the same bytes
+/// cost differently, and one's timings must not decide for the other
+/// (2 x 4 tables of 384 bytes).
 #[cfg(feature = "rayon")]
-static LEARNED: [crate::adapt::Table; 2] = [
-    crate::adapt::Table::new(PAR_THRESHOLD_BYTES),
-    crate::adapt::Table::new(PAR_THRESHOLD_BYTES),
-];
+static LEARNED: [[crate::adapt::Table; Task::<'static, f32>::KINDS]; 2] = [const {
+    [const { crate::adapt::Table::new(PAR_THRESHOLD_BYTES) }; Task::<'static, f32>::KINDS]
+}; 2];
 
 /// Chunk sizes are multiples of this many bytes (4 KiB): a multiple of the
 /// cache line (64 B) and of the widest kernel step (AVX2, 4 x 32 B).
@@ -406,7 +408,8 @@ pub(crate) fn run<T: Element>(engine: Engine, p: Parallelism, task: Task<'_, T>)
         let bytes = len.saturating_mul(size).saturating_mul(task.buffers());
         match p {
             Parallelism::Auto if bytes >= PAR_THRESHOLD_BYTES => {
-                let table = &LEARNED[usize::from(rayon::current_thread_index().is_some())];
+                let pool = usize::from(rayon::current_thread_index().is_some());
+                let table = &LEARNED[pool][task.kind()];
                 return adaptive(engine, task, bytes, pool::threads(), table);
             }
             Parallelism::Parallel if len.saturating_mul(size) > GRANULE_BYTES => {

@@ -500,6 +500,21 @@ impl<'a, T: Storage> Task<'a, T> {
         }
     }
 
+    /// The operation, as an index below [`Task::KINDS`]: forward, backward,
+    /// forward with a mask, backward from a mask (in place or not). The
+    /// parallel policy learns each apart, since their costs per byte differ.
+    pub fn kind(&self) -> usize {
+        match self {
+            Task::Forward { .. } => 0,
+            Task::Backward { .. } => 1,
+            Task::ForwardMask { .. } => 2,
+            Task::BackwardMask { .. } => 3,
+        }
+    }
+
+    /// How many values [`Task::kind`] takes.
+    pub const KINDS: usize = 4;
+
     /// How many distinct buffers the task touches (for the parallel policy; a
     /// mask, 1/32 or 1/64 of a buffer, is not counted).
     pub fn buffers(&self) -> usize {
