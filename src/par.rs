@@ -172,7 +172,7 @@ pub fn set_default_parallelism(p: Parallelism) {
 pub const PAR_THRESHOLD_BYTES: usize = 1 << 20;
 
 /// Under `Auto`, a split cuts the buffers at multiples of this many bytes
-/// (256 KiB) of the first, and no piece is smaller: pieces are halved only
+/// (256 KiB) of the first, and no piece but the last is smaller: pieces are halved only
 /// when stolen, so a busy thread's share goes to the others in pieces down to
 /// this size (see `steal_run`).
 #[cfg(feature = "rayon")]
@@ -504,7 +504,7 @@ mod tests {
     use crate::kernels::{InOut, formula};
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-    /// Pieces `split_run` has handed to a kernel (test builds only). The tests
+    /// Pieces `split_run` or `steal_run` handed to a kernel (test builds only). The tests
     /// that read it hold `COUNTING`, so their counts do not mix.
     pub(super) static CHUNKS_RUN: AtomicUsize = AtomicUsize::new(0);
     static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());

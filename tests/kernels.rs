@@ -22,7 +22,9 @@ const HALF_LENGTHS: [usize; 13] = [
 ];
 /// For the 4- and 8-byte types, beyond [`MAX_LEN`]: the mask ops' words of 64
 /// elements start at the first vector boundary, so two and more whole words
-/// after a head of any length (the carry of bits from word to word) need these.
+/// after the head (the carry of bits from word to word) need these; the heads
+/// the sweep's offsets reach depend on the allocation, and
+/// `mask_from_every_boundary` covers every one.
 const WORD_LENGTHS: [usize; 5] = [191, 192, 193, 257, 263];
 const CANARY: u64 = 0x5a5a_5a5a_5a5a_5a5a;
 const PAD: usize = 9;
@@ -251,9 +253,10 @@ fn test_alphas<T: F>() -> Vec<T> {
 }
 
 /// Under Miri (about 1000x slower) the mask ops run at offset 0 and at the
-/// lengths that reach each of their paths: shorter than a vector (1, 9), the
-/// whole vectors and overlapping last vector after a word (17, 33, 40), one
-/// word plus a tail (65). Doubling the sweep otherwise took CI's Miri from 12
+/// lengths that reach each of their paths: shorter than a vector (1, 9), whole
+/// vectors and the overlapping last vector without a word (17, 33, 40), one
+/// word plus a tail where the head is short enough (65); words from every
+/// head are `mask_from_every_boundary`'s. Doubling the sweep otherwise took CI's Miri from 12
 /// to 21 minutes.
 fn skip_under_miri(op: Op, len: usize, off: usize) -> bool {
     cfg!(miri) && op >= Op::ForwardWithMask && (off > 0 || ![1, 9, 17, 33, 40, 65].contains(&len))
@@ -404,13 +407,16 @@ fn from_mask_matches<T: F>() {
     }
 }
 
-/// The mask ops' words start at the slice's first vector boundary, `h`
+/// The mask ops' words start at the destination's first vector boundary, `h`
 /// elements in, and their bits at bit `h % 8` of byte `h / 8`: every `h` a
 /// 64-byte vector allows (AVX-512 `f32` has `h / 8 == 1` too), on slices that
-/// start each element after a cache line, with no word, one and several, in
-/// place, against the reference and `ref_mask`; then backward from that mask.
-/// Short enough for Miri, where it is the deterministic check of the AVX-512
-/// offsets (the sweeps' mask ops run only at offset 0 there).
+/// start each element after a cache line, with no word, one and several,
+/// against the reference and `ref_mask`: in place, then out of place from a
+/// source one element further along its own line (so source and destination
+/// differ in alignment), then backward from that mask. The elements around
+/// the slice and the byte after the mask are canaries. Short enough for Miri,
+/// where it is the deterministic check of the AVX-512 offsets and of avx2's
+/// (the sweeps' mask ops run only at offset 0 there).
 fn mask_from_every_boundary<T: F>() {
     let mut rng = Rng(0x6d61_736b);
     let line = 64 / core::mem::size_of::<T>();
@@ -421,33 +427,64 @@ fn mask_from_every_boundary<T: F>() {
             1, 15, 16, 17, 63, 64, 65, 79, 80, 81, 127, 128, 129, 150, 200, 300,
         ]
     };
+    let canary = T::from_f64(-7.0);
+    // Index of the first element on a 64-byte boundary.
+    let line_start = |p: *const T| (64 - p as usize % 64) % 64 / core::mem::size_of::<T>();
     for r in runners().into_iter().filter(|r| !r.bytes) {
         for &len in lengths {
             let alpha = T::from_f64(if len % 2 == 0 { 0.25 } else { -3.0 });
-            let mut store = vec![T::default(); len + 2 * line];
-            let aligned = store.as_ptr().align_offset(64);
+            let mut store = vec![canary; len + 3 * line];
+            let mut src_store = vec![canary; len + 3 * line];
+            let (aligned, src_aligned) =
+                (line_start(store.as_ptr()), line_start(src_store.as_ptr()));
             for off in 0..line {
                 let vals = values::<T>(&mut rng, len);
                 let g = values::<T>(&mut rng, len);
                 let ctx = || format!("{} {} len {len} line offset {off}", r.name, T::NAME);
                 let at = aligned + off;
-                let buf = &mut store[at..at + len];
-                buf.copy_from_slice(&vals);
-                let mut mask = vec![MASK_CANARY; leaky_relu::mask_len(len) + 1];
-                let ml = mask.len() - 1;
-                r.opts
-                    .forward_with_mask(buf, alpha, &mut mask[..ml])
-                    .unwrap();
                 let mut want = vals.clone();
                 leaky_relu::reference::forward(&mut want, alpha);
-                assert_same(buf, &want, &ctx);
-                assert_eq!(&mask[..ml], &ref_mask(&vals)[..], "{}: mask", ctx());
-                assert_eq!(mask[ml], MASK_CANARY, "{}: mask canary", ctx());
+                let mut mask = vec![MASK_CANARY; leaky_relu::mask_len(len) + 1];
+                let ml = mask.len() - 1;
+                for into in [false, true] {
+                    let ctx = || format!("{}{}", ctx(), if into { " into" } else { "" });
+                    mask.fill(MASK_CANARY);
+                    let buf = &mut store[at..at + len];
+                    if into {
+                        let s = src_aligned + (off + 1) % line;
+                        src_store[s..s + len].copy_from_slice(&vals);
+                        r.opts
+                            .forward_with_mask_into(
+                                buf,
+                                &src_store[s..s + len],
+                                alpha,
+                                &mut mask[..ml],
+                            )
+                            .unwrap();
+                        assert_same(&src_store[s..s + len], &vals, &|| format!("{}: src", ctx()));
+                    } else {
+                        buf.copy_from_slice(&vals);
+                        r.opts
+                            .forward_with_mask(buf, alpha, &mut mask[..ml])
+                            .unwrap();
+                    }
+                    assert_same(&store[at..at + len], &want, &ctx);
+                    assert_eq!(&mask[..ml], &ref_mask(&vals)[..], "{}: mask", ctx());
+                    assert_eq!(mask[ml], MASK_CANARY, "{}: mask canary", ctx());
+                    let around = store[..at].iter().chain(&store[at + len..]);
+                    assert!(
+                        around.into_iter().all(|v| v.bits() == canary.bits()),
+                        "{}: a canary around the slice was overwritten",
+                        ctx()
+                    );
+                }
+                let buf = &mut store[at..at + len];
                 buf.copy_from_slice(&g);
                 r.opts.backward_from_mask(buf, &mask[..ml], alpha).unwrap();
                 let mut want = g.clone();
                 leaky_relu::reference::backward(&mut want, &vals, alpha).unwrap();
                 assert_same(buf, &want, &|| format!("{}: backward", ctx()));
+                store[at..at + len].fill(canary);
             }
         }
     }

@@ -171,6 +171,7 @@ unsafe fn masked<S: Simd<T>, T: Storage>(
         // `[8 * b0, h)` carried into the first word's byte.
         let head_bits = (head_bits ^ flip) & low(h);
         if write {
+            // Bytes `[0, b0)`: `8 * b0 <= h < n`, so inside the mask.
             put_bytes(mask, u128::from(head_bits), b0);
         }
         let carry = head_bits >> (8 * b0);
@@ -228,7 +229,8 @@ unsafe fn masked<S: Simd<T>, T: Storage>(
 /// Forward (`write`) stores, for each word, its bits XOR `flip` shifted up by
 /// `shift`, below them the `shift` bits carried from the word before (`carry`
 /// for the first), as the `u64` at byte `8k`, and returns the last word's
-/// carry; backward reads the `u64` and the byte after it, and returns 0.
+/// carry; backward reads the `u64` and, when `shift != 0`, the byte after it
+/// (its step yields no bits, so it returns `carry` as given).
 ///
 /// # Safety
 /// `dst`, `src` valid for `64 * full` elements (as [`run`]); `mask` valid for
