@@ -4,30 +4,30 @@
 //! it serially or split it, learned from the caller's own calls on this
 //! machine, as it is loaded now.
 //!
-//! **Design.** Calls are grouped into size classes by the bytes they touch
-//! (one class per power of two), in one table per operation (forward,
-//! backward, and the two mask operations: their costs per byte differ). Each class keeps, for each mode (serial,
-//! split), a running estimate of the time per byte its calls take, biased
-//! toward the fast samples: a faster sample pulls it halfway, a slower one an
-//! eighth of the way (counting at most as twice the estimate). Interference
-//! (a preempted call, a worker woken from sleep on a VM) only ever slows a
-//! call, so the estimate tracks what the mode achieves, while a lasting
+//! **Design.** Calls are grouped into size classes by the bytes they touch (one
+//! class per power of two), in one table per operation (forward, backward, and
+//! the two mask operations: their costs per byte differ). Each class keeps, for
+//! each mode (serial, split), a running estimate of the time per byte its calls
+//! take, biased toward the fast samples: a faster sample pulls it halfway, a
+//! slower one an eighth of the way (counting at most as twice the estimate).
+//! Interference (a preempted call, a worker woken from sleep on a VM) only ever
+//! slows a call, so the estimate tracks what the mode achieves, while a lasting
 //! slowdown (a core taken by another process) still raises it within a few
-//! calls. Each call runs the mode with the lower estimate. The first call of a class runs serially and the second split, to
-//! have both; after that the other mode is tried once every `interval` calls
-//! to notice a change (another process took a core, or left). An exploration
-//! slower than the chosen mode's estimate doubles `interval` (16 up to 1024
-//! calls); a faster one resets it to 16, so the next samples come soon and
-//! move that mode's estimate within a few dozen calls. A stable machine thus
-//! pays for one call in 1024 in the slower mode; the chosen mode is measured
-//! on every call, so its slowing down is seen within a few calls. Two modes
-//! whose averages are within noise may trade places; that costs nothing,
-//! since either is as fast.
+//! calls. Each call runs the mode with the lower estimate. The first call of a
+//! class runs serially and the second split, to have both; after that the other
+//! mode is tried once every `interval` calls to notice a change (another
+//! process took a core, or left). An exploration slower than the chosen mode's
+//! estimate doubles `interval` (16 up to 1024 calls); a faster one resets it to
+//! 16, so the next samples come soon and move that mode's estimate within a few
+//! dozen calls. A stable machine thus pays for one call in 1024 in the slower
+//! mode; the chosen mode is measured on every call, so its slowing down is seen
+//! within a few calls. Two modes whose averages are within noise may trade
+//! places; that costs nothing, since either is as fast.
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
-//! atomics; 2 x 4 tables x 24 classes x 16 bytes, static. Concurrent calls update
-//! the same class without locks: a lost update only delays learning.
+//! atomics; 2 x 4 tables x 24 classes x 16 bytes, static. Concurrent calls
+//! update the same class without locks: a lost update only delays learning.
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
 //! its tasks or not) learn in their own table, separate from calls that use

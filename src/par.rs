@@ -19,11 +19,11 @@ pub enum Parallelism {
     /// Run calls whose buffers total less than [`PAR_THRESHOLD_BYTES`] serially
     /// (in-place forward: one buffer; in-place backward and out-of-place
     /// forward: two; out-of-place backward: three), and decide larger ones by
-    /// measurement: per operation and size class, serial or split across the current rayon
-    /// pool (a few pieces per thread, split further down to 256 KiB only when
-    /// another thread steals them, as rayon's parallel iterators do), whichever the caller's own recent calls
-    /// found faster on this machine under its present load, re-checked from
-    /// time to time. Results are bit-identical either way. To pin the choice
+    /// measurement: per operation and size class, serial or split across the
+    /// current rayon pool (a few pieces per thread, split further down to
+    /// 256 KiB only when another thread steals them, as rayon's parallel
+    /// iterators do), whichever the caller's own recent calls found faster on
+    /// this machine under its present load, re-checked from time to time. Results are bit-identical either way. To pin the choice
     /// (reproducible benchmarks), use `Serial` or `Parallel`.
     #[default]
     Auto,
@@ -172,9 +172,9 @@ pub fn set_default_parallelism(p: Parallelism) {
 pub const PAR_THRESHOLD_BYTES: usize = 1 << 20;
 
 /// Under `Auto`, a split cuts the buffers at multiples of this many bytes
-/// (256 KiB) of the first, and no piece but the last is smaller: pieces are halved only
-/// when stolen, so a busy thread's share goes to the others in pieces down to
-/// this size (see `steal_run`).
+/// (256 KiB) of the first, and no piece but the last is smaller: pieces are
+/// halved only when stolen, so a busy thread's share goes to the others in
+/// pieces down to this size (see `steal_run`).
 #[cfg(feature = "rayon")]
 const AUTO_CHUNK_BYTES: usize = 256 << 10;
 
@@ -462,40 +462,44 @@ fn adaptive<T: Element>(
 #[cfg(feature = "rayon")]
 fn steal_run<T: Element>(engine: Engine, task: Task<'_, T>, chunk: usize) {
     use rayon::iter::ParallelIterator;
-    rayon::iter::split(task, |t| {
-        let len = t.len();
-        if len <= chunk {
-            return (t, None);
-        }
-        // As in `split_run`: `chunk <= mid < len`.
-        let (a, b) = t.split_at(len.div_ceil(chunk) / 2 * chunk);
-        (a, Some(b))
-    })
-    .for_each(|t| {
-        #[cfg(test)]
-        tests::CHUNKS_RUN.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-        engine.run(t)
-    });
+    rayon::iter::split(task, |t| halve(t, chunk)).for_each(|t| run_piece(engine, t));
+}
+
+/// `task` cut at a multiple of `chunk` into two runs of whole chunks (the
+/// second may end ragged), or `task` alone if it is at most one chunk.
+#[cfg(feature = "rayon")]
+fn halve<T: Element>(task: Task<'_, T>, chunk: usize) -> (Task<'_, T>, Option<Task<'_, T>>) {
+    let len = task.len();
+    if len <= chunk {
+        return (task, None);
+    }
+    // `k = ceil(len / chunk) >= 2` chunks; the first `k / 2` go left, so
+    // `chunk <= mid < len`.
+    let (a, b) = task.split_at(len.div_ceil(chunk) / 2 * chunk);
+    (a, Some(b))
+}
+
+/// One piece of a split, counted in test builds.
+#[cfg(feature = "rayon")]
+fn run_piece<T: Element>(engine: Engine, task: Task<'_, T>) {
+    #[cfg(test)]
+    tests::CHUNKS_RUN.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+    engine.run(task)
 }
 
 /// Halves `task` at a multiple of `chunk` until each piece is at most `chunk`
 /// long, running the halves with `rayon::join` (on the current pool).
 #[cfg(feature = "rayon")]
 fn split_run<T: Element>(engine: Engine, task: Task<'_, T>, chunk: usize) {
-    let len = task.len();
-    if len <= chunk {
-        #[cfg(test)]
-        tests::CHUNKS_RUN.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-        return engine.run(task);
+    match halve(task, chunk) {
+        (a, None) => run_piece(engine, a),
+        (a, Some(b)) => {
+            rayon::join(
+                || split_run(engine, a, chunk),
+                || split_run(engine, b, chunk),
+            );
+        }
     }
-    // `k = ceil(len / chunk) >= 2` pieces; the first `k / 2` go left, so
-    // `chunk <= mid < len`.
-    let mid = len.div_ceil(chunk) / 2 * chunk;
-    let (a, b) = task.split_at(mid);
-    rayon::join(
-        || split_run(engine, a, chunk),
-        || split_run(engine, b, chunk),
-    );
 }
 
 #[cfg(all(test, feature = "rayon"))]
@@ -504,8 +508,8 @@ mod tests {
     use crate::kernels::{InOut, formula};
     use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-    /// Pieces `split_run` or `steal_run` handed to a kernel (test builds only). The tests
-    /// that read it hold `COUNTING`, so their counts do not mix.
+    /// Pieces `split_run` or `steal_run` handed to a kernel (test builds
+    /// only). The tests that read it hold `COUNTING`, so their counts do not mix.
     pub(super) static CHUNKS_RUN: AtomicUsize = AtomicUsize::new(0);
     static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
