@@ -500,6 +500,135 @@ fn mask_from_every_boundary_f64() {
     mask_from_every_boundary::<f64>();
 }
 
+/// Bytes a load is matched on against older stores (x86's "4K aliasing"): the
+/// element-wise loops walk down instead of up when a stream they read sits
+/// less than half of this behind the destination.
+const PAGE: usize = 4096;
+
+/// Every element-wise operation that reads another buffer than it writes, with
+/// that buffer at page distances on both sides of the walk-down decision:
+/// `dst` sits `d` bytes past the source (or the input a backward decides on)
+/// modulo 4096, from the same page offset through a few bytes, a line, half a
+/// page and back to a page less one element, at several misalignments of `dst`
+/// and lengths through the 4-vector steps. Canaries around every buffer, the
+/// inputs unchanged, every formulation's alpha.
+fn every_page_distance<T: F>() {
+    let size = core::mem::size_of::<T>();
+    let mut rng = Rng(0x0a11_a5ed);
+    let lengths: &[usize] = if cfg!(miri) {
+        &[40, 129]
+    } else {
+        &[1, 9, 17, 33, 63, 65, 100, 129, 150, 257, 300, 513]
+    };
+    let distances: Vec<usize> = if cfg!(miri) {
+        vec![0, 32, PAGE - 32]
+    } else {
+        [
+            0,
+            size,
+            16,
+            32,
+            64,
+            96,
+            200,
+            1024,
+            PAGE / 2 - size,
+            PAGE / 2,
+            PAGE / 2 + size,
+        ]
+        .into_iter()
+        .chain([PAGE - 1024, PAGE - 64, PAGE - 32, PAGE - size])
+        .map(|d| d / size * size)
+        .collect()
+    };
+    let canary = T::from_f64(-7.0);
+    let alphas = [0.01, 2.0, 0.0, -0.5, f64::NAN].map(T::from_f64);
+    // A buffer of `len` elements starting `at` bytes past a page boundary,
+    // inside a canary-filled allocation: (allocation, index of the slice).
+    let place = |len: usize, at: usize| {
+        let store = vec![canary; len + 2 * PAGE / size + 8];
+        let i = (PAGE + at - store.as_ptr() as usize % PAGE) % PAGE / size;
+        // Canaries before the slice too.
+        (store, if i < 4 { i + PAGE / size } else { i })
+    };
+    let untouched = |store: &[T], i: usize, len: usize, what: &dyn Fn() -> String| {
+        let around = store[..i].iter().chain(&store[i + len..]);
+        assert!(
+            around.into_iter().all(|v| v.bits() == canary.bits()),
+            "{}: a canary around the slice was overwritten",
+            what()
+        );
+    };
+    for r in runners().into_iter().filter(|r| !r.bytes) {
+        for &len in lengths {
+            for dst_at in [0, size, 5 * size, 13 * size] {
+                for &d in &distances {
+                    let vals = values::<T>(&mut rng, len);
+                    let aux = values::<T>(&mut rng, len);
+                    let alpha = alphas[(len + d / size) % alphas.len()];
+                    let ctx = |what: &str| {
+                        format!(
+                            "{} {} {what} len {len} dst {dst_at} bytes into a page, source {d} bytes behind, alpha {alpha}",
+                            r.name,
+                            T::NAME
+                        )
+                    };
+                    let behind = (PAGE + dst_at - d) % PAGE;
+                    // The other read of `backward_into` on the other side.
+                    let ahead = (dst_at + d) % PAGE;
+                    let (mut dst, di) = place(len, dst_at);
+                    let (mut src, si) = place(len, behind);
+                    let (mut aux_store, ai) = place(len, ahead);
+                    src[si..si + len].copy_from_slice(&vals);
+                    aux_store[ai..ai + len].copy_from_slice(&aux);
+                    let (s, x) = (&src[si..si + len], &aux_store[ai..ai + len]);
+                    // forward_into from `d` behind.
+                    r.opts
+                        .forward_into(&mut dst[di..di + len], s, alpha)
+                        .unwrap();
+                    let mut want = vals.clone();
+                    reference::forward(&mut want, alpha);
+                    assert_same(&dst[di..di + len], &want, &|| ctx("forward_into"));
+                    untouched(&dst, di, len, &|| ctx("forward_into"));
+                    // backward in place, deciding on `src` (`d` behind).
+                    dst[di..di + len].copy_from_slice(&aux);
+                    r.opts.backward(&mut dst[di..di + len], s, alpha).unwrap();
+                    let mut want = aux.clone();
+                    reference::backward(&mut want, &vals, alpha).unwrap();
+                    assert_same(&dst[di..di + len], &want, &|| ctx("backward"));
+                    untouched(&dst, di, len, &|| ctx("backward"));
+                    // backward_into: the gradient `d` behind, the input `d` ahead,
+                    // and the other way round.
+                    for (g, xs, name) in [(s, x, "backward_into"), (x, s, "backward_into swapped")]
+                    {
+                        r.opts
+                            .backward_into(&mut dst[di..di + len], g, xs, alpha)
+                            .unwrap();
+                        let mut want = g.to_vec();
+                        reference::backward(&mut want, xs, alpha).unwrap();
+                        assert_same(&dst[di..di + len], &want, &|| ctx(name));
+                        untouched(&dst, di, len, &|| ctx(name));
+                    }
+                    assert_same(&src[si..si + len], &vals, &|| ctx("source changed"));
+                    assert_same(&aux_store[ai..ai + len], &aux, &|| ctx("input changed"));
+                    untouched(&src, si, len, &|| ctx("source"));
+                    untouched(&aux_store, ai, len, &|| ctx("input"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_page_distance_f32() {
+    every_page_distance::<f32>();
+}
+
+#[test]
+fn every_page_distance_f64() {
+    every_page_distance::<f64>();
+}
+
 #[test]
 fn from_mask_equals_backward_f32() {
     from_mask_matches::<f32>();

@@ -8,10 +8,12 @@
 //! instance of this same driver, behind a call boundary (so LLVM cannot
 //! vectorise it inside an AVX function with `vmaskmov` masked moves). Otherwise
 //! the first and the last (possibly overlapping) vectors are computed from the
-//! original values first; the body starts at the destination's first
-//! vector-size boundary and runs 4 vectors per step (all four loaded before any
-//! is stored), then single vectors; the first and last vectors are stored at
-//! the end. Lanes stored twice receive identical values, no element is read
+//! original values first; the body covers the whole vectors from the
+//! destination's first vector-size boundary, 4 vectors per step (all four loaded
+//! before any is stored), then single vectors, going up the buffer, or down it
+//! when another buffer it reads sits a little behind the destination in the
+//! low 12 address bits (see [`descending`]); the first and last vectors are
+//! stored at the end. Lanes stored twice receive identical values, no element is read
 //! after it was overwritten (which is what makes in place correct), and every
 //! access stays inside `[0, n)`.
 //!
@@ -399,9 +401,10 @@ unsafe fn unary<S: Simd<T>, T: Storage>(
     // `dst` (then `dst` is that same pointer, valid for reads too).
     unsafe {
         if in_place(dst, src) {
-            body(s, dst, n, loader(s, dst), op)
+            body(s, dst, n, false, loader(s, dst), op)
         } else {
-            body(s, dst, n, loader(s, src), op)
+            let down = descending(dst, &[src]);
+            body(s, dst, n, down, loader(s, src), op)
         }
     }
 }
@@ -454,9 +457,11 @@ unsafe fn binary<S: Simd<T>, T: Storage>(
     unsafe {
         let x = loader(s, decide);
         if in_place(dst, src) {
-            body(s, dst, n, pair(loader(s, dst), x), tupled(op))
+            let down = descending(dst, &[decide]);
+            body(s, dst, n, down, pair(loader(s, dst), x), tupled(op))
         } else {
-            body(s, dst, n, pair(loader(s, src), x), tupled(op))
+            let down = descending(dst, &[src, decide]);
+            body(s, dst, n, down, pair(loader(s, src), x), tupled(op))
         }
     }
 }
@@ -469,7 +474,10 @@ fn pair<A, B>(a: impl Fn(usize) -> A, b: impl Fn(usize) -> B) -> impl Fn(usize) 
 }
 
 /// The loop: stores `op(load(i))` to `dst + i` for vectors covering `[0, n)`,
-/// where `load(i)` reads the inputs of the vector starting at element `i`.
+/// where `load(i)` reads the inputs of the vector starting at element `i`. The
+/// whole vectors from the destination's first vector-size boundary go up the
+/// buffer, or down it when `down` (see [`descending`]): 4 vectors per step,
+/// then the 0 to 3 left over (at the top going up, at the bottom going down).
 ///
 /// # Safety
 /// `n >= S::LANES`; `dst` is valid for `n` writes; `load(i)` is sound to call
@@ -480,6 +488,7 @@ unsafe fn body<S: Simd<T>, T: Storage, L: Copy>(
     s: S,
     dst: *mut T,
     n: usize,
+    down: bool,
     load: impl Fn(usize) -> L,
     op: impl Fn(L) -> S::V,
 ) {
@@ -489,33 +498,84 @@ unsafe fn body<S: Simd<T>, T: Storage, L: Copy>(
     let head = op(load(0));
     let last = op(load(n - w));
     if n > 2 * w {
-        let mut i = to_boundary(dst, w);
-        let unrolled = i + (n - i) / (4 * w) * (4 * w);
-        while i < unrolled {
+        // The whole vectors `[h, e)`: `steps` of 4, then `left` single ones.
+        let h = to_boundary(dst, w);
+        let e = h + (n - h) / w * w;
+        let (steps, left) = ((e - h) / (4 * w), (e - h) / w % 4);
+        // Up: steps from `h`, the single vectors after them; down: steps from
+        // the top, the single vectors below them.
+        // (`e - 4w` wraps only when `steps == 0`, and is then never used.)
+        let (mut i, single) = if down {
+            (e.wrapping_sub(4 * w), h)
+        } else {
+            (h, h + 4 * w * steps)
+        };
+        for _ in 0..steps {
             let (l0, l1, l2, l3) = (load(i), load(i + w), load(i + 2 * w), load(i + 3 * w));
-            // SAFETY: `i + 4w <= unrolled <= n`.
+            // SAFETY: step `k < steps` covers `[i, i + 4w)` inside `[h, e)`,
+            // `e <= n`.
             unsafe {
                 s.store(dst.add(i), op(l0));
                 s.store(dst.add(i + w), op(l1));
                 s.store(dst.add(i + 2 * w), op(l2));
                 s.store(dst.add(i + 3 * w), op(l3));
             }
-            i += 4 * w;
+            // The last step's wrapped value is never used.
+            i = if down {
+                i.wrapping_sub(4 * w)
+            } else {
+                i + 4 * w
+            };
         }
-        while i + w <= n {
-            let v = op(load(i));
-            // SAFETY: `i + w <= n`.
-            unsafe { s.store(dst.add(i), v) };
-            i += w;
+        for k in 0..left {
+            let j = single + k * w;
+            let v = op(load(j));
+            // SAFETY: `[j, j + w)` is inside `[h, e)`.
+            unsafe { s.store(dst.add(j), v) };
         }
     }
-    // `[0, w)`, the body `[to_boundary, i)` (which starts below `w`) and
+    // `[0, w)`, the whole vectors `[h, e)` (`h < w`, `e > n - w`) and
     // `[n - w, n)` cover the slice; when `n <= 2w` the first and last alone do.
     // SAFETY: `n >= w`, so both ranges are inside `[0, n)`.
     unsafe {
         s.store(dst, head);
         s.store(dst.add(n - w), last);
     }
+}
+
+/// Bytes of the address bits a load is compared on against older stores
+/// before its own address is known in full ("4K aliasing"): x86 cores (Intel,
+/// AMD Zen) hold back a load whose low 12 address bits match a pending store's.
+const PAGE: usize = 4096;
+
+/// Whether [`body`] should walk `dst` down rather than up, given the streams it
+/// reads (`reads`, each the same length as `dst`).
+///
+/// Walking up, a load from a stream that sits `d = (dst - read) mod PAGE`
+/// bytes behind `dst` has the low 12 address bits of the store made `d` bytes
+/// earlier: for `d` under about 1.5 KiB (a store buffer's worth) that store
+/// may still be pending, and the load waits for it, every vector. Walking down
+/// the same load matches the store made `PAGE - d` bytes earlier. So this picks
+/// the direction in which the nearest such store is the furthest back, for the
+/// worst stream (`d = 0`, which includes in place, counts as a whole page: the
+/// store at the same offset is made after the load). No constant tuned to a
+/// machine: where the two directions are equally far (or the CPU does not care),
+/// the walk goes up.
+///
+/// Measured (Zen 2, AVX2, in-place `backward` of 64 Ki `f32`, input `d` bytes
+/// behind the gradient): walking up took 1.6x as long at `d` = 32 to 192 bytes
+/// as at `d = 0`, and 1.3x at 256; walking down took the same time at all of
+/// them.
+#[inline(always)]
+fn descending<T>(dst: *mut T, reads: &[*const T]) -> bool {
+    // Bytes back to the nearest store with the same low bits, per direction.
+    let back = |r: &*const T| {
+        let d = (dst as usize).wrapping_sub(*r as usize) % PAGE;
+        if d == 0 { (PAGE, PAGE) } else { (d, PAGE - d) }
+    };
+    let up = reads.iter().map(|r| back(r).0).min().unwrap_or(PAGE);
+    let down = reads.iter().map(|r| back(r).1).min().unwrap_or(PAGE);
+    down > up
 }
 
 /// Elements from `p` to the next multiple of `w * size_of::<T>()` bytes: less
@@ -526,4 +586,31 @@ fn to_boundary<T>(p: *const T, w: usize) -> usize {
     let size = core::mem::size_of::<T>();
     let bytes = w * size;
     ((bytes - (p as usize % bytes)) % bytes) / size
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PAGE, descending};
+
+    /// The walk direction from the page distances alone (no memory is touched).
+    #[test]
+    fn walks_down_only_when_a_read_is_closer_behind() {
+        let at = |a: usize| a as *const f32;
+        let dst = (7 * PAGE + 512) as *mut f32;
+        // In place, the same page offset, half a page: up.
+        for r in [dst as usize, 3 * PAGE + 512, 2 * PAGE + 512 + PAGE / 2] {
+            assert!(!descending(dst, &[at(r)]), "{r:#x}");
+        }
+        // 4 to 2044 bytes behind: down; ahead by as much: up.
+        for d in [4, 32, 192, 1024, PAGE / 2 - 4] {
+            assert!(descending(dst, &[at(7 * PAGE + 512 - d)]), "{d} behind");
+            assert!(!descending(dst, &[at(9 * PAGE + 512 + d)]), "{d} ahead");
+        }
+        // Two reads: the nearer one decides; equally near: up.
+        let (behind_32, ahead_32) = (at(7 * PAGE + 480), at(7 * PAGE + 544));
+        assert!(!descending(dst, &[behind_32, ahead_32]));
+        assert!(descending(dst, &[behind_32, at(7 * PAGE + 1536)]));
+        assert!(!descending(dst, &[at(7 * PAGE), ahead_32]));
+        assert!(!descending::<f32>(dst, &[]));
+    }
 }
