@@ -18,8 +18,12 @@
 //! mode is tried once every `interval` calls to notice a change (another
 //! process took a core, or left). An exploration slower than the chosen mode's
 //! estimate doubles `interval` (16 up to 1024 calls); a faster one resets it to
-//! 16, so the next samples come soon and move that mode's estimate within a few
-//! dozen calls. A stable machine thus pays for one call in 1024 in the slower
+//! 16 and explores again at the very next call, and so on until the explored
+//! mode's estimate is below the chosen one's (it is then chosen) or a look is
+//! slower. Those looks cost nothing, since each was the faster call, and they
+//! move the estimate within a few calls: one slow first sample of a mode (a
+//! cold pool, a page fault) is corrected at its first exploration instead of
+//! over several intervals. A stable machine thus pays for one call in 1024 in the slower
 //! mode; the chosen mode is measured on every call, so its slowing down is seen
 //! within a few calls. Two modes whose averages are within noise may trade
 //! places; that costs nothing, since either is as fast.
@@ -167,16 +171,20 @@ impl Table {
         slot.store(new.max(1), Relaxed);
         if choice.explore {
             // The other mode looked faster than the chosen one's average: look
-            // again soon (it takes a few samples to move its average); else
-            // wait twice as long before the next look.
+            // again at the next call, until its average has moved past the
+            // chosen one's (each such call was the faster one, so the looks
+            // cost nothing) or a look is slower; else wait twice as long
+            // before the next look.
             let chosen = k.cost[choice.mode.other() as usize].load(Relaxed);
-            let interval = if sample < chosen {
-                FIRST_INTERVAL
+            let (interval, countdown) = if sample < chosen {
+                let again = if new < chosen { FIRST_INTERVAL } else { 0 };
+                (FIRST_INTERVAL, again)
             } else {
-                (k.interval.load(Relaxed) * 2).min(MAX_INTERVAL)
+                let i = (k.interval.load(Relaxed) * 2).min(MAX_INTERVAL);
+                (i, i)
             };
             k.interval.store(interval, Relaxed);
-            k.countdown.store(interval, Relaxed);
+            k.countdown.store(countdown, Relaxed);
         }
     }
 }
@@ -250,6 +258,23 @@ mod tests {
             count(&modes[7200..9000], Mode::Serial) <= 4,
             "quiet again: split"
         );
+    }
+
+    #[test]
+    fn a_slow_first_sample_is_corrected_at_the_first_look() {
+        // The first split call is cold (3x the serial time), every later one
+        // takes half the serial time: one interval, then a few looks in a row.
+        let t = Table::new(MIB);
+        let modes = drive(
+            &t,
+            4 * MIB,
+            200,
+            |_| 50_000,
+            |i| if i == 1 { 150_000 } else { 25_000 },
+        );
+        let first = modes[2..].iter().position(|&m| m == Mode::Split).unwrap() + 2;
+        assert!(first <= 2 + FIRST_INTERVAL as usize + 1, "{modes:?}");
+        assert!(count(&modes[first + 4..], Mode::Serial) <= 3, "{modes:?}");
     }
 
     #[test]
