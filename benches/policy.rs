@@ -19,6 +19,22 @@
 //! variant's median over the rounds: every ratio compares times taken within
 //! the same second. Before the rounds, each variant runs for a warm-up (at
 //! least 20 calls), which is also where `Auto` learns its choice.
+//!
+//! **Layout.** Every buffer starts on a cache line, at its own fixed offset in
+//! a 4 KiB page (the input at 0, the forward buffer at 1 KiB, the gradient at
+//! 2 KiB). Where a buffer starts decides how fast a plain loop runs over it (a
+//! vector split across two cache lines; a load that waits on a store whose low
+//! 12 address bits it shares, within a call or from the call before), and heap
+//! addresses vary from run to run: with the buffers wherever `Vec` put them,
+//! the roofline of one row ran 1.6x slower than in the next, and with all of
+//! them on page boundaries a 16-element backward waited on the previous call's
+//! stores. At these offsets the rooflines run at their best and the comparison
+//! is strict; the kernels' own handling of other layouts is covered by
+//! `benches/kernels.rs` and the tests.
+//!
+//! **Slopes.** Each variant alternates its own `alpha` between 0.01 and 100,
+//! so the product of the slopes applied to the shared buffers stays between
+//! 0.01 and 1 and values never drift to subnormals or infinities.
 
 use rayon::prelude::*;
 #[macro_use]
@@ -94,21 +110,21 @@ type Variant<'a> = Box<dyn FnMut(&mut [f32], &mut [f32], f32) + 'a>;
 
 /// Median seconds per call of each variant, timed interleaved.
 fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -> Vec<f64> {
-    // Alternate the slope and its inverse so values never drift to subnormals.
+    // Each variant alternates the slope and its inverse (see the module docs).
     let alphas = [0.01f32, 100.0];
-    let mut i = 0;
-    let mut call = |f: &mut Variant, buf: &mut [f32], g: &mut [f32]| {
-        i ^= 1;
-        f(black_box(buf), black_box(g), alphas[i]);
+    let mut parity = vec![0usize; variants.len()];
+    let mut call = |v: usize, f: &mut Variant, buf: &mut [f32], g: &mut [f32]| {
+        parity[v] ^= 1;
+        f(black_box(buf), black_box(g), alphas[parity[v]]);
     };
-    // Warm-up: at least 20 calls and 100 ms a variant; sets `reps` so that a
-    // sample takes about `SAMPLE`.
+    // Warm-up: at least 20 calls (an even number) and 100 ms a variant; sets
+    // `reps` so that a sample takes about `SAMPLE`.
     let mut reps = Vec::new();
-    for (_, f) in variants.iter_mut() {
+    for (v, (_, f)) in variants.iter_mut().enumerate() {
         let start = Instant::now();
         let mut calls = 0u32;
-        while calls < 20 || start.elapsed() < Duration::from_millis(100) {
-            call(f, buf, g);
+        while calls < 20 || calls % 2 == 1 || start.elapsed() < Duration::from_millis(100) {
+            call(v, f, buf, g);
             calls += 1;
         }
         let per_call = start.elapsed() / calls;
@@ -135,7 +151,7 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
             let f = &mut variants[v].1;
             let start = Instant::now();
             for _ in 0..reps[v] {
-                call(f, buf, g);
+                call(v, f, buf, g);
             }
             samples[v].push(start.elapsed().as_secs_f64() / f64::from(reps[v]));
         }
@@ -158,11 +174,23 @@ struct Row {
     naive: Option<f64>,
 }
 
+/// `n` elements of `data(n, seed)` starting `offset` bytes (a multiple of 64)
+/// into a 4 KiB page of `store`.
+fn placed(store: &mut Vec<f32>, n: usize, offset: usize, seed: u64) -> &mut [f32] {
+    const PAGE: usize = 4096;
+    *store = vec![0.0; n + PAGE / 4];
+    let at = (PAGE + offset - store.as_ptr() as usize % PAGE) % PAGE / 4;
+    let buf = &mut store[at..at + n];
+    buf.copy_from_slice(&common::data(n, seed, |v| v as f32));
+    buf
+}
+
 fn row(n: usize, forward: bool) -> Row {
-    let x = common::data(n, 1, |v| v as f32);
-    let mut buf = x.clone();
-    let mut g = common::data(n, 2, |v| v as f32);
-    let xs = &x;
+    let (mut xs, mut bs, mut gs) = (Vec::new(), Vec::new(), Vec::new());
+    let x: &[f32] = placed(&mut xs, n, 0, 1);
+    let buf = placed(&mut bs, n, 1024, 1);
+    let g = placed(&mut gs, n, 2048, 2);
+    let xs = x;
     let mut variants: Vec<(String, Variant)> = vec![
         (
             "dispatched".into(),
@@ -219,7 +247,7 @@ fn row(n: usize, forward: bool) -> Row {
             }),
         ));
     }
-    let t = measure(&mut variants, &mut buf, &mut g);
+    let t = measure(&mut variants, buf, g);
     let of = |name: &str| variants.iter().position(|(v, _)| v == name).map(|i| t[i]);
     let roofline2 = CHUNKS
         .iter()
