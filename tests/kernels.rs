@@ -515,13 +515,15 @@ const PAGE: usize = 4096;
 fn every_page_distance<T: F>() {
     let size = core::mem::size_of::<T>();
     let mut rng = Rng(0x0a11_a5ed);
+    // Under Miri (which checks that no access leaves the slices): one length
+    // with whole 4-vector steps and single vectors after the head, both sides.
     let lengths: &[usize] = if cfg!(miri) {
-        &[40, 129]
+        &[77]
     } else {
         &[1, 9, 17, 33, 63, 65, 100, 129, 150, 257, 300, 513]
     };
     let distances: Vec<usize> = if cfg!(miri) {
-        vec![0, 32, PAGE - 32]
+        vec![32, PAGE - 32]
     } else {
         [
             0,
@@ -546,7 +548,7 @@ fn every_page_distance<T: F>() {
     // A buffer of `len` elements starting `at` bytes past a page boundary,
     // inside a canary-filled allocation: (allocation, index of the slice).
     let place = |len: usize, at: usize| {
-        let store = vec![canary; len + 2 * PAGE / size + 8];
+        let store = vec![canary; len + PAGE / size + 8];
         let i = (PAGE + at - store.as_ptr() as usize % PAGE) % PAGE / size;
         // Canaries before the slice too.
         (store, if i < 4 { i + PAGE / size } else { i })
@@ -561,7 +563,12 @@ fn every_page_distance<T: F>() {
     };
     for r in runners().into_iter().filter(|r| !r.bytes) {
         for &len in lengths {
-            for dst_at in [0, size, 5 * size, 13 * size] {
+            let offsets: &[usize] = if cfg!(miri) {
+                &[size, 13 * size]
+            } else {
+                &[0, size, 5 * size, 13 * size]
+            };
+            for &dst_at in offsets {
                 for &d in &distances {
                     let vals = values::<T>(&mut rng, len);
                     let aux = values::<T>(&mut rng, len);
