@@ -569,12 +569,15 @@ const PAGE: usize = 4096;
 #[inline(always)]
 fn descending<T>(dst: *mut T, reads: &[*const T]) -> bool {
     // Bytes back to the nearest store with the same low bits, per direction.
-    let back = |r: &*const T| {
-        let d = (dst as usize).wrapping_sub(*r as usize) % PAGE;
-        if d == 0 { (PAGE, PAGE) } else { (d, PAGE - d) }
-    };
-    let up = reads.iter().map(|r| back(r).0).min().unwrap_or(PAGE);
-    let down = reads.iter().map(|r| back(r).1).min().unwrap_or(PAGE);
+    // (A plain loop: closures here were called out of line from the kernels.)
+    let (mut up, mut down) = (PAGE, PAGE);
+    for &r in reads {
+        let d = (dst as usize).wrapping_sub(r as usize) % PAGE;
+        if d != 0 {
+            up = up.min(d);
+            down = down.min(PAGE - d);
+        }
+    }
     down > up
 }
 
