@@ -186,11 +186,10 @@ fn placed(store: &mut Vec<f32>, n: usize, offset: usize, seed: u64) -> &mut [f32
 }
 
 fn row(n: usize, forward: bool) -> Row {
-    let (mut xs, mut bs, mut gs) = (Vec::new(), Vec::new(), Vec::new());
-    let x: &[f32] = placed(&mut xs, n, 0, 1);
-    let buf = placed(&mut bs, n, 1024, 1);
-    let g = placed(&mut gs, n, 2048, 2);
-    let xs = x;
+    let (mut x_store, mut buf_store, mut g_store) = (Vec::new(), Vec::new(), Vec::new());
+    let xs: &[f32] = placed(&mut x_store, n, 0, 1);
+    let buf = placed(&mut buf_store, n, 1024, 1);
+    let g = placed(&mut g_store, n, 2048, 2);
     let mut variants: Vec<(String, Variant)> = vec![
         (
             "dispatched".into(),

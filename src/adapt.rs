@@ -34,7 +34,7 @@
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
-//! atomics; 2 x 4 tables x 24 classes x 16 bytes, static. Concurrent calls
+//! atomics; 2 x 4 tables x 24 classes x 20 bytes, static. Concurrent calls
 //! update the same class without locks: a lost update only delays learning.
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
@@ -221,17 +221,27 @@ mod tests {
         serial: impl Fn(usize) -> u64,
         split: impl Fn(usize) -> u64,
     ) -> Vec<Mode> {
-        (0..calls)
-            .map(|i| {
-                let c = t.choose(bytes);
-                let ns = match c.mode {
-                    Mode::Serial => serial(i),
-                    Mode::Split => split(i),
-                };
-                t.record(c, bytes, ns);
-                c.mode
-            })
-            .collect()
+        drive_after(t, bytes, calls, |i, mode, _| match mode {
+            Mode::Serial => serial(i),
+            Mode::Split => split(i),
+        })
+    }
+
+    /// [`drive`] with one cost function of the call, its mode and the mode of
+    /// the call before (`None` for the first).
+    fn drive_after(
+        t: &Table,
+        bytes: usize,
+        calls: usize,
+        cost: impl Fn(usize, Mode, Option<Mode>) -> u64,
+    ) -> Vec<Mode> {
+        let mut modes = Vec::with_capacity(calls);
+        for i in 0..calls {
+            let c = t.choose(bytes);
+            t.record(c, bytes, cost(i, c.mode, modes.last().copied()));
+            modes.push(c.mode);
+        }
+        modes
     }
 
     fn count(modes: &[Mode], m: Mode) -> usize {
@@ -282,13 +292,8 @@ mod tests {
         // The first split call is cold (3x the serial time), every later one
         // takes half the serial time: one interval, then a few looks in a row.
         let t = Table::new(MIB);
-        let modes = drive(
-            &t,
-            4 * MIB,
-            200,
-            |_| 50_000,
-            |i| if i == 1 { 150_000 } else { 25_000 },
-        );
+        let cold = |i| if i == 1 { 150_000 } else { 25_000 };
+        let modes = drive(&t, 4 * MIB, 200, |_| 50_000, cold);
         let first = modes[2..].iter().position(|&m| m == Mode::Split).unwrap() + 2;
         assert!(first <= 2 + FIRST_INTERVAL as usize + 1, "{modes:?}");
         assert!(count(&modes[first + 4..], Mode::Serial) <= 8, "{modes:?}");
@@ -299,18 +304,11 @@ mod tests {
         // A split right after a serial call pays for waking the pool (3x the
         // serial time); one after a split takes half the serial time.
         let t = Table::new(MIB);
-        let mut modes = Vec::new();
-        for i in 0..300 {
-            let c = t.choose(4 * MIB);
-            let warm = modes.last() == Some(&Mode::Split);
-            let ns = match c.mode {
-                Mode::Serial => 50_000,
-                Mode::Split if warm || i == 0 => 25_000,
-                Mode::Split => 150_000,
-            };
-            t.record(c, 4 * MIB, ns);
-            modes.push(c.mode);
-        }
+        let modes = drive_after(&t, 4 * MIB, 300, |i, mode, before| match mode {
+            Mode::Serial => 50_000,
+            Mode::Split if before == Some(Mode::Split) || i == 0 => 25_000,
+            Mode::Split => 150_000,
+        });
         assert!(count(&modes[100..], Mode::Serial) <= 8, "{modes:?}");
     }
 
