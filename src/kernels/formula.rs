@@ -35,7 +35,11 @@
 //! and Min are not.
 //!
 //! **CmpSelect, everything else** (negative alphas, `-0.0`, `±inf`, NaN): the
-//! reference itself, `x > 0 ? x : a`, as a compare and a blend.
+//! reference itself, `x > 0 ? x : a`, computed as `x * (x > 0 ? 1 : alpha)`:
+//! where `x > 0`, `x` is not NaN and `1 * x == x` bit for bit, subnormals
+//! included; elsewhere it is `a`. (The select of the factor instead of the
+//! result: see `Simd::scale_by_select`.) Backward's CmpSelect is
+//! `g * (x > 0 ? 1 : alpha)` the same way, where a NaN `g` stays NaN.
 //!
 //! Backward has two: **Identity** for `alpha == 1` (`grad * 1 == grad`) and
 //! **CmpSelect**, `x > 0 ? g : g * alpha`, for all other alphas.
@@ -108,7 +112,7 @@
 //! whose low half is zero gains nothing from the addition but `0x7fff` or
 //! `0x8000` in its low half, so its upper half, a `bf16` NaN, is kept. Every
 //! lane the kernels store is a widened `bf16` (low half zero), or the result of
-//! an `f32` multiply, max, min or select of such values and the slope. A
+//! an `f32` multiply, max, min or select of such values, the slope and `1`. A
 //! native slope is a widened `bf16`; an `opmath` (`f32`) slope that is NaN is
 //! replaced by the zero-payload NaN before any kernel runs. On x86 and AArch64
 //! a NaN result is a quieted operand NaN (quieting sets bit 22, in the upper

@@ -151,10 +151,22 @@ pub trait Simd<T: Storage>: Copy {
     /// An ISA with masked arithmetic makes it one masked multiply.
     #[inline(always)]
     fn keep_or_scale(self, decide: Self::V, v: Self::V, a: Self::V) -> Self::V {
-        self.keep_or_scale_mask(self.gt0(decide), v, a)
+        self.scale_by_select(self.gt0(decide), v, a)
+    }
+    /// `v * (keep ? 1 : a)`, lane-wise: [`Simd::keep_or_scale_mask`] with the
+    /// select on the factor instead of on the result. The same bits wherever
+    /// `keep` holds for a non-NaN `v` (`v * 1 == v` exactly, subnormals
+    /// included); a NaN `v` stays NaN, quieted. Same operation count as the
+    /// select of `v` and `v * a`, but on AMD Zen 3 the compare-fed loops ran
+    /// 0.88-0.93x the time of that form in L1 (backward, `CmpSelect` forward,
+    /// `forward_with_mask`), while `backward_from_mask`, whose mask comes from
+    /// integer operations, ran 1.05-1.09x, so it keeps the select of results.
+    #[inline(always)]
+    fn scale_by_select(self, keep: Self::M, v: Self::V, a: Self::V) -> Self::V {
+        self.mul(v, self.select(keep, self.splat(<T::Lane as Lane>::ONE), a))
     }
     /// `keep ? v : v * a`, lane-wise: [`Simd::keep_or_scale`] with the decision
-    /// already made (by [`Simd::gt0`], or read back with [`Simd::mask_of_bits`]).
+    /// already made (read back with [`Simd::mask_of_bits`]).
     #[inline(always)]
     fn keep_or_scale_mask(self, keep: Self::M, v: Self::V, a: Self::V) -> Self::V {
         self.select(keep, self.fence(v), self.mul(v, a))
@@ -171,7 +183,7 @@ pub trait Simd<T: Storage>: Copy {
     #[inline(always)]
     fn keep_or_scale_bits(self, x: Self::V, a: Self::V) -> (Self::V, u64) {
         let keep = self.gt0(x);
-        (self.keep_or_scale_mask(keep, x, a), self.bits(keep))
+        (self.scale_by_select(keep, x, a), self.bits(keep))
     }
     /// The identity, opaque to the optimiser where an ISA needs that (AVX:
     /// keeps `store(p, select(m, load(p), y))` from becoming a masked store).
