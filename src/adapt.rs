@@ -24,17 +24,20 @@
 //! move the estimate within a few calls: one slow first sample of a mode (a
 //! cold pool, a page fault) is corrected at its first exploration instead of
 //! over several intervals. A first look that is slower gets a second one at the
-//! next call before the interval doubles: after a run of serial calls the
-//! pool's workers sleep, and the first split pays for waking them (on a VM,
-//! halted virtual CPUs), which is not what a split costs while calls keep
-//! coming. A stable machine thus pays for two calls in 1024 in the slower
-//! mode; the chosen mode is measured on every call, so its slowing down is seen
+//! next call before the interval doubles, and so does each later look that is
+//! faster than the one before it (up to six in a row): the first calls after
+//! a switch pay for it, which is not what the mode costs while calls keep
+//! coming. After a run of serial calls the pool's workers sleep, and the first
+//! split pays for waking them (on a VM, halted virtual CPUs); after a run of
+//! splits, the first serial calls of 1 Mi `f32` ran 1.3-3x slower than the
+//! ones after them for 2 to 4 calls on a 2-vCPU Zen 3. A stable machine thus
+//! pays for about two calls in 1024 in the slower mode; the chosen mode is measured on every call, so its slowing down is seen
 //! within a few calls. Two modes whose averages are within noise may trade
 //! places; that costs nothing, since either is as fast.
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
-//! atomics; 2 x 4 tables x 24 classes x 20 bytes, static. Concurrent calls
+//! atomics; 2 x 4 tables x 24 classes x 24 bytes, static. Concurrent calls
 //! update the same class without locks: a lost update only delays learning.
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
@@ -71,6 +74,9 @@ impl Mode {
 const CLASSES: usize = 24;
 const FIRST_INTERVAL: u32 = 16;
 const MAX_INTERVAL: u32 = 1024;
+/// Most looks in a row at a mode slower than the chosen one, while each is
+/// faster than the look before (the switch's cost wearing off).
+const MAX_LOOKS: u32 = 6;
 
 struct Class {
     /// Estimated femtoseconds per byte touched, serial and split; 0: no sample yet.
@@ -81,6 +87,8 @@ struct Class {
     interval: AtomicU32,
     /// Looks at the other mode so far in the current run of consecutive ones.
     looks: AtomicU32,
+    /// The per-byte cost of the last look (0: none in this run).
+    last_look: AtomicU32,
 }
 
 impl Class {
@@ -90,6 +98,7 @@ impl Class {
             countdown: AtomicU32::new(FIRST_INTERVAL),
             interval: AtomicU32::new(FIRST_INTERVAL),
             looks: AtomicU32::new(0),
+            last_look: AtomicU32::new(0),
         }
     }
 
@@ -180,25 +189,33 @@ impl Table {
             // The other mode looked faster than the chosen one's average: look
             // again at the next call, until its average has moved past the
             // chosen one's (each such call was the faster one, so the looks
-            // cost nothing) or a look is slower. A first look that was slower
-            // gets one more at the next call: after a run of serial calls the
-            // pool's workers are asleep, and the first split pays for waking
-            // them (on a VM, a halted virtual CPU), which the next does not.
-            // Else wait twice as long before the next look.
+            // cost nothing) or a look is slower. A look that was slower gets
+            // another at the next call if it is the first, or faster than the
+            // look before (up to `MAX_LOOKS`): the first calls after a switch
+            // pay for it and the cost wears off over a few calls (after serial
+            // calls the pool's workers sleep, and the first split wakes them,
+            // on a VM halted virtual CPUs; after splits, the first serial
+            // calls ran 1.3-3x slower than the ones that followed on a
+            // 2-vCPU Zen 3, for 2 to 4 calls of 1 Mi `f32`). Else wait twice
+            // as long before the next look.
             let chosen = k.cost[choice.mode.other() as usize].load(Relaxed);
             let looks = k.looks.load(Relaxed);
+            let last = k.last_look.load(Relaxed);
+            let settling = looks == 0 || (sample < last && looks < MAX_LOOKS);
             let (interval, countdown, looks) = if sample < chosen {
                 if new < chosen {
                     (FIRST_INTERVAL, FIRST_INTERVAL, 0)
                 } else {
                     (FIRST_INTERVAL, 0, looks + 1)
                 }
-            } else if looks == 0 {
-                (k.interval.load(Relaxed), 0, 1)
+            } else if settling {
+                (k.interval.load(Relaxed), 0, looks + 1)
             } else {
                 let i = (k.interval.load(Relaxed) * 2).min(MAX_INTERVAL);
                 (i, i, 0)
             };
+            k.last_look
+                .store(if looks == 0 { 0 } else { sample }, Relaxed);
             k.looks.store(looks, Relaxed);
             k.interval.store(interval, Relaxed);
             k.countdown.store(countdown, Relaxed);
@@ -310,6 +327,34 @@ mod tests {
             Mode::Split => 150_000,
         });
         assert!(count(&modes[100..], Mode::Serial) <= 8, "{modes:?}");
+    }
+
+    #[test]
+    fn a_switch_cost_that_wears_off_over_calls_is_looked_past() {
+        // Serial is the faster mode (50 us against 65 us), but the very first
+        // call is cold (10x), so split is chosen first, and the first serial
+        // calls after a split cost 3x, 2x and 1.4x: two looks see only those;
+        // looks that keep getting faster carry on until serial wins.
+        let t = Table::new(MIB);
+        let streak = core::cell::Cell::new(0);
+        let modes = drive_after(&t, 4 * MIB, 400, |i, mode, before| {
+            streak.set(if before == Some(mode) {
+                streak.get() + 1
+            } else {
+                0
+            });
+            match mode {
+                Mode::Serial if i == 0 => 500_000,
+                Mode::Serial => [150_000, 100_000, 70_000, 50_000][streak.get().min(3)],
+                Mode::Split => 65_000,
+            }
+        });
+        assert!(count(&modes[100..], Mode::Split) <= 8, "{modes:?}");
+        // A mode that is slower on every look, by the same amount, is looked
+        // at twice per interval, as before.
+        let t = Table::new(MIB);
+        let modes = drive(&t, 4 * MIB, 2000, |_| 65_000, |_| 50_000);
+        assert!(count(&modes, Mode::Serial) <= 16, "{modes:?}");
     }
 
     #[test]
