@@ -30,14 +30,17 @@
 //! coming. After a run of serial calls the pool's workers sleep, and the first
 //! split pays for waking them (on a VM, halted virtual CPUs); after a run of
 //! splits, the first serial calls of 1 Mi `f32` ran 1.3-3x slower than the
-//! ones after them for 2 to 4 calls on a 2-vCPU Zen 3. A stable machine thus
-//! pays for about two calls in 1024 in the slower mode; the chosen mode is measured on every call, so its slowing down is seen
+//! ones after them for 2 to 15 calls on a 2-vCPU Zen 3 (a cost that lasts
+//! longer than six looks still keeps the other mode). A stable machine thus
+//! pays for two or three calls in 1024 in the slower mode (more looks only
+//! while noise makes each look faster than the last); the chosen mode is measured on every call, so its slowing down is seen
 //! within a few calls. Two modes whose averages are within noise may trade
 //! places; that costs nothing, since either is as fast.
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
-//! atomics; 2 x 4 tables x 24 classes x 24 bytes, static. Concurrent calls
+//! atomics; 2 x 4 tables of 24 classes x 24 bytes (580 bytes with
+//! the table's minimum), static. Concurrent calls
 //! update the same class without locks: a lost update only delays learning.
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
@@ -195,13 +198,13 @@ impl Table {
             // pay for it and the cost wears off over a few calls (after serial
             // calls the pool's workers sleep, and the first split wakes them,
             // on a VM halted virtual CPUs; after splits, the first serial
-            // calls ran 1.3-3x slower than the ones that followed on a
-            // 2-vCPU Zen 3, for 2 to 4 calls of 1 Mi `f32`). Else wait twice
+            // calls of 1 Mi `f32` ran 1.3-3x slower than the ones that
+            // followed on a 2-vCPU Zen 3, for 2 to 15 calls). Else wait twice
             // as long before the next look.
             let chosen = k.cost[choice.mode.other() as usize].load(Relaxed);
             let looks = k.looks.load(Relaxed);
             let last = k.last_look.load(Relaxed);
-            let settling = looks == 0 || (sample < last && looks < MAX_LOOKS);
+            let settling = looks == 0 || (sample < last && looks + 1 < MAX_LOOKS);
             let (interval, countdown, looks) = if sample < chosen {
                 if new < chosen {
                     (FIRST_INTERVAL, FIRST_INTERVAL, 0)
@@ -355,6 +358,31 @@ mod tests {
         let t = Table::new(MIB);
         let modes = drive(&t, 4 * MIB, 2000, |_| 65_000, |_| 50_000);
         assert!(count(&modes, Mode::Serial) <= 16, "{modes:?}");
+    }
+
+    #[test]
+    fn looks_that_keep_getting_faster_stop_after_six() {
+        // Serial gets faster at every look but never catches up with split:
+        // at most `MAX_LOOKS` serial calls in a row, then the interval doubles.
+        let t = Table::new(MIB);
+        let streak = core::cell::Cell::new(0);
+        let modes = drive_after(&t, 4 * MIB, 3000, |i, mode, before| {
+            streak.set(if before == Some(mode) {
+                streak.get() + 1
+            } else {
+                0
+            });
+            match mode {
+                Mode::Serial if i == 0 => 500_000,
+                Mode::Serial => 200_000 - 1_000 * streak.get() as u64,
+                Mode::Split => 50_000,
+            }
+        });
+        let longest = modes[1..]
+            .split(|&m| m == Mode::Split)
+            .map(<[Mode]>::len)
+            .max();
+        assert_eq!(longest, Some(MAX_LOOKS as usize), "{modes:?}");
     }
 
     #[test]

@@ -158,7 +158,7 @@ pub trait Simd<T: Storage>: Copy {
     /// `keep` holds for a non-NaN `v` (`v * 1 == v` exactly, subnormals
     /// included); a NaN `v` stays NaN, quieted. Same operation count as the
     /// select of `v` and `v * a`, but on AMD Zen 3 the compare-fed loops ran
-    /// 0.88-0.93x the time of that form in L1 (backward, `CmpSelect` forward,
+    /// 0.78-0.95x the time of that form in L1 (backward, `CmpSelect` forward,
     /// `forward_with_mask`), while `backward_from_mask`, whose mask comes from
     /// integer operations, ran 1.05-1.09x, so it keeps the select of results.
     #[inline(always)]
