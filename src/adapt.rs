@@ -264,6 +264,27 @@ mod tests {
         modes
     }
 
+    /// [`drive_after`] on a fresh table, 4 MiB calls: the first call (serial)
+    /// is cold, 500 us; then split costs `split` ns, and the `k`-th serial
+    /// call in a row after a split `serial(k)` ns (`k` from 0).
+    fn drive_cold_serial(calls: usize, split: u64, serial: impl Fn(usize) -> u64) -> Vec<Mode> {
+        let t = Table::new(MIB);
+        let streak = core::cell::Cell::new(0);
+        drive_after(&t, 4 * MIB, calls, |i, mode, before| {
+            let k = if before == Some(mode) {
+                streak.get() + 1
+            } else {
+                0
+            };
+            streak.set(k);
+            match mode {
+                Mode::Serial if i == 0 => 500_000,
+                Mode::Serial => serial(k),
+                Mode::Split => split,
+            }
+        })
+    }
+
     fn count(modes: &[Mode], m: Mode) -> usize {
         modes.iter().filter(|&&x| x == m).count()
     }
@@ -338,19 +359,8 @@ mod tests {
         // call is cold (10x), so split is chosen first, and the first serial
         // calls after a split cost 3x, 2x and 1.4x: two looks see only those;
         // looks that keep getting faster carry on until serial wins.
-        let t = Table::new(MIB);
-        let streak = core::cell::Cell::new(0);
-        let modes = drive_after(&t, 4 * MIB, 400, |i, mode, before| {
-            streak.set(if before == Some(mode) {
-                streak.get() + 1
-            } else {
-                0
-            });
-            match mode {
-                Mode::Serial if i == 0 => 500_000,
-                Mode::Serial => [150_000, 100_000, 70_000, 50_000][streak.get().min(3)],
-                Mode::Split => 65_000,
-            }
+        let modes = drive_cold_serial(400, 65_000, |k| {
+            [150_000, 100_000, 70_000, 50_000][k.min(3)]
         });
         assert!(count(&modes[100..], Mode::Split) <= 8, "{modes:?}");
         // A mode that is slower on every look, by the same amount, is looked
@@ -364,20 +374,7 @@ mod tests {
     fn looks_that_keep_getting_faster_stop_after_six() {
         // Serial gets faster at every look but never catches up with split:
         // at most `MAX_LOOKS` serial calls in a row, then the interval doubles.
-        let t = Table::new(MIB);
-        let streak = core::cell::Cell::new(0);
-        let modes = drive_after(&t, 4 * MIB, 3000, |i, mode, before| {
-            streak.set(if before == Some(mode) {
-                streak.get() + 1
-            } else {
-                0
-            });
-            match mode {
-                Mode::Serial if i == 0 => 500_000,
-                Mode::Serial => 200_000 - 1_000 * streak.get() as u64,
-                Mode::Split => 50_000,
-            }
-        });
+        let modes = drive_cold_serial(3000, 50_000, |k| 200_000 - 1_000 * k as u64);
         let longest = modes[1..]
             .split(|&m| m == Mode::Split)
             .map(<[Mode]>::len)
