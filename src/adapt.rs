@@ -33,8 +33,8 @@
 //! ones after them for 2 to 15 calls on a 2-vCPU Zen 3 (a cost that lasts
 //! longer than six looks still keeps the other mode). A stable machine thus
 //! pays for two or three calls in 1024 in the slower mode (more looks only
-//! while noise makes each look faster than the last); the chosen mode is measured on every call, so its slowing down is seen
-//! within a few calls. Two modes whose averages are within noise may trade
+//! while noise makes each look faster than the last); the chosen mode is
+//! measured on every call, so its slowing down is seen within a few calls. Two modes whose averages are within noise may trade
 //! places; that costs nothing, since either is as fast.
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
@@ -90,7 +90,7 @@ struct Class {
     interval: AtomicU32,
     /// Looks at the other mode so far in the current run of consecutive ones.
     looks: AtomicU32,
-    /// The per-byte cost of the last look (0: none in this run).
+    /// The per-byte cost of the last look (read only within a run of looks).
     last_look: AtomicU32,
 }
 
@@ -194,13 +194,9 @@ impl Table {
             // chosen one's (each such call was the faster one, so the looks
             // cost nothing) or a look is slower. A look that was slower gets
             // another at the next call if it is the first, or faster than the
-            // look before (up to `MAX_LOOKS`): the first calls after a switch
-            // pay for it and the cost wears off over a few calls (after serial
-            // calls the pool's workers sleep, and the first split wakes them,
-            // on a VM halted virtual CPUs; after splits, the first serial
-            // calls of 1 Mi `f32` ran 1.3-3x slower than the ones that
-            // followed on a 2-vCPU Zen 3, for 2 to 15 calls). Else wait twice
-            // as long before the next look.
+            // look before (up to `MAX_LOOKS`): the cost of the switch wearing
+            // off (see the module docs). Else wait twice as long before the
+            // next look.
             let chosen = k.cost[choice.mode.other() as usize].load(Relaxed);
             let looks = k.looks.load(Relaxed);
             let last = k.last_look.load(Relaxed);
@@ -217,8 +213,7 @@ impl Table {
                 let i = (k.interval.load(Relaxed) * 2).min(MAX_INTERVAL);
                 (i, i, 0)
             };
-            k.last_look
-                .store(if looks == 0 { 0 } else { sample }, Relaxed);
+            k.last_look.store(sample, Relaxed);
             k.looks.store(looks, Relaxed);
             k.interval.store(interval, Relaxed);
             k.countdown.store(countdown, Relaxed);
