@@ -20,6 +20,15 @@
 //! the same second. Before the rounds, each variant runs for a warm-up (at
 //! least 20 calls), which is also where `Auto` learns its choice.
 //!
+//! **Same calls per sample.** `reps` is the same for every variant of a row
+//! (a sample of the fastest takes about 2 ms). The first calls after a pause
+//! run slower than the ones after them, whatever the variant: at 4 Mi on a
+//! 2-vCPU Zen 3 VM, a two-thread call took 600-900 µs first and 200-450 µs by
+//! the sixth. With `reps` set per variant from its own warm-up (as before
+//! 2026-12-06), a variant a little slower in the warm-up got fewer calls per
+//! sample (6 against 8), so more of its calls were slow ones: it read
+//! 1.1-1.2x slower than a variant whose calls took the same time.
+//!
 //! **Layout.** Every buffer starts on a cache line, at its own fixed offset in
 //! a 4 KiB page (the input at 0, the forward buffer at 1 KiB, the gradient at
 //! 2 KiB). Where a buffer starts decides how fast a plain loop runs over it (a
@@ -117,9 +126,12 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
         parity[v] ^= 1;
         f(black_box(buf), black_box(g), alphas[parity[v]]);
     };
-    // Warm-up: at least 20 calls (an even number) and 100 ms a variant; sets
-    // `reps` so that a sample takes about `SAMPLE`.
-    let mut reps = Vec::new();
+    // Warm-up: at least 20 calls (an even number) and 100 ms a variant. It
+    // sets `reps`, the same for every variant, so that a sample of the
+    // fastest takes about `SAMPLE`: after the pause the first calls run slow
+    // (on a 2-vCPU VM the 4 Mi rows' first calls took 2-3x the sixth), so a
+    // variant given fewer calls per sample would average more slow ones.
+    let mut fastest = Duration::MAX;
     for (v, (_, f)) in variants.iter_mut().enumerate() {
         let start = Instant::now();
         let mut calls = 0u32;
@@ -127,9 +139,9 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
             call(v, f, buf, g);
             calls += 1;
         }
-        let per_call = start.elapsed() / calls;
-        reps.push((SAMPLE.as_nanos() / per_call.as_nanos().max(1)).clamp(1, 1 << 20) as u32);
+        fastest = fastest.min(start.elapsed() / calls);
     }
+    let reps = (SAMPLE.as_nanos() / fastest.as_nanos().max(1)).clamp(1, 1 << 20) as u32;
     let mut samples = vec![Vec::with_capacity(ROUNDS); variants.len()];
     let mut order: Vec<usize> = (0..variants.len()).collect();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -150,10 +162,10 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
             std::thread::sleep(SETTLE);
             let f = &mut variants[v].1;
             let start = Instant::now();
-            for _ in 0..reps[v] {
+            for _ in 0..reps {
                 call(v, f, buf, g);
             }
-            samples[v].push(start.elapsed().as_secs_f64() / f64::from(reps[v]));
+            samples[v].push(start.elapsed().as_secs_f64() / f64::from(reps));
         }
     }
     samples
