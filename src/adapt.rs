@@ -14,7 +14,8 @@
 //! slows a call, so the estimate tracks what the mode achieves, while a lasting
 //! slowdown (a core taken by another process) still raises it within a few
 //! calls. Each call runs the mode with the lower estimate. The first call of a
-//! class runs serially and the second split, to have both; after that the other
+//! class runs serially and the next ones split (a settling run, below), to
+//! have both; after that the other
 //! mode is tried once every `interval` calls to notice a change (another
 //! process took a core, or left). An exploration slower than the chosen mode's
 //! estimate doubles `interval` (16 up to 1024 calls); a faster one resets it to
@@ -37,11 +38,34 @@
 //! measured on every call, so its slowing down is seen within a few calls. Two modes whose averages are within noise may trade
 //! places; that costs nothing, since either is as fast.
 //!
+//! **Settling runs.** Some machines need a sustained run of splits before
+//! a split runs at its speed, longer than any look. On a 2-vCPU Zen 3 VM,
+//! after 300 ms of serial 1 Mi `f32` calls, splits ran at 2x the serial time
+//! (110-170 µs against 65-80) for the first 10 to 45 ms of splits in a row,
+//! then at 40-60 µs (in one such run, a debug print showed every piece of the
+//! slow calls run by one worker on one vCPU). Looks taken from
+//! serial mode see only that start, so once serial was chosen it stayed,
+//! while a caller that kept splitting ran 1.2-1.4x faster. So while serial is
+//! the chosen mode, the class runs a settling run from time to time: splits
+//! for 20 ms of its calls (`SETTLE_US`), at the second call of the class
+//! (instead of one split) and then `gap` of the class's call time after the
+//! last split: 32 ms after splits stopped paying, doubled after each run
+//! that split did not win, up to 64 s. A run stops after 8 calls if split's
+//! estimate is still over 4x serial's (no settling makes up for that). What
+//! it costs where split stays slower: each run at most 20 ms x (1 - 1/4), in
+//! all about log2(time / 32 ms) runs: in one test, split costing 2x serial
+//! over 20 s of calls cost 9 runs and 0.64% extra; but in the first second
+//! of a class's calls (or after a change of load), up to 5 runs: 5-8% of
+//! that second for a split 2-4x slower than serial. 20 ms is a compromise
+//! between that VM's settling times (10-45 ms) and this cost; a machine that
+//! settles more slowly is helped less or not at all, and still charged it.
+//!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
-//! atomics; 2 x 4 tables of 24 classes x 24 bytes (580 bytes with
-//! the table's minimum), static. Concurrent calls
-//! update the same class without locks: a lost update only delays learning.
+//! atomics; 2 x 4 tables of 24 classes x 44 bytes (1064 bytes with the
+//! table's fields), static. Concurrent calls
+//! update the same class without locks: a lost update only delays learning
+//! (or lengthens a settling run by a call per thread).
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
 //! its tasks or not) learn in their own table, separate from calls that use
@@ -80,6 +104,16 @@ const MAX_INTERVAL: u32 = 1024;
 /// Most looks in a row at a mode slower than the chosen one, while each is
 /// faster than the look before (the switch's cost wearing off).
 const MAX_LOOKS: u32 = 6;
+/// Length of a settling run of splits, in microseconds of the class's calls.
+const SETTLE_US: u32 = 20_000;
+/// Calls of serial time (microseconds) before the first settling run after
+/// splitting stopped paying; doubled after each run that split did not win.
+const FIRST_GAP_US: u32 = 32_000;
+const MAX_GAP_US: u32 = 64_000_000;
+/// A settling run stops early, after this many calls, if split's estimate is
+/// still over `HOPELESS` times serial's.
+const HOPELESS_CALLS: u32 = 8;
+const HOPELESS: u64 = 4;
 
 struct Class {
     /// Estimated femtoseconds per byte touched, serial and split; 0: no sample yet.
@@ -92,6 +126,16 @@ struct Class {
     looks: AtomicU32,
     /// The per-byte cost of the last look (read only within a run of looks).
     last_look: AtomicU32,
+    /// Microseconds of calls recorded in this class (wrapping).
+    spent: AtomicU32,
+    /// The `spent` at which the next settling run is due (wrapping).
+    next_run: AtomicU32,
+    /// Microseconds to wait (in `spent`) before the next settling run.
+    gap: AtomicU32,
+    /// Microseconds left in the current settling run; 0: none under way.
+    run_left: AtomicU32,
+    /// Calls so far in the current settling run.
+    run_calls: AtomicU32,
 }
 
 impl Class {
@@ -102,6 +146,11 @@ impl Class {
             interval: AtomicU32::new(FIRST_INTERVAL),
             looks: AtomicU32::new(0),
             last_look: AtomicU32::new(0),
+            spent: AtomicU32::new(0),
+            next_run: AtomicU32::new(0),
+            gap: AtomicU32::new(FIRST_GAP_US),
+            run_left: AtomicU32::new(0),
+            run_calls: AtomicU32::new(0),
         }
     }
 
@@ -120,14 +169,24 @@ impl Class {
 pub(crate) struct Table {
     classes: [Class; CLASSES],
     min_log2: u32,
+    /// [`SETTLE_US`], or 0 for no settling runs (the look tests).
+    settle_us: u32,
 }
 
-/// A decision: the mode, and whether it is an exploration of the other mode.
+/// A decision: the mode, whether it is an exploration of the other mode, and
+/// whether it is part of a settling run of splits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Choice {
     pub(crate) mode: Mode,
     explore: bool,
+    settle: bool,
     class: usize,
+}
+
+/// Whether the wrapping microsecond count `now` has reached `due` (both within
+/// half the `u32` range, 35 minutes, of each other: gaps are at most 64 s).
+fn reached(now: u32, due: u32) -> bool {
+    (now.wrapping_sub(due) as i32) >= 0
 }
 
 impl Table {
@@ -135,6 +194,16 @@ impl Table {
         Table {
             classes: [const { Class::new() }; CLASSES],
             min_log2: min_bytes.ilog2(),
+            settle_us: SETTLE_US,
+        }
+    }
+
+    /// A table without settling runs: the tests of the looks alone.
+    #[cfg(test)]
+    const fn without_settling(min_bytes: usize) -> Self {
+        Table {
+            settle_us: 0,
+            ..Table::new(min_bytes)
         }
     }
 
@@ -145,15 +214,32 @@ impl Table {
         let pick = |mode, explore| Choice {
             mode,
             explore,
+            settle: false,
             class,
         };
         if k.cost[0].load(Relaxed) == 0 {
             return pick(Mode::Serial, false);
         }
+        let best = k.best();
+        // A settling run under way, or due: serial is chosen and the last
+        // split call (or run) was `gap` of this class's time ago.
+        let left = k.run_left.load(Relaxed);
+        if self.settle_us > 0
+            && (left > 0
+                || best == Mode::Serial && reached(k.spent.load(Relaxed), k.next_run.load(Relaxed)))
+        {
+            if left == 0 {
+                k.run_left.store(self.settle_us, Relaxed);
+                k.run_calls.store(0, Relaxed);
+            }
+            return Choice {
+                settle: true,
+                ..pick(Mode::Split, false)
+            };
+        }
         if k.cost[1].load(Relaxed) == 0 {
             return pick(Mode::Split, false);
         }
-        let best = k.best();
         match k.countdown.load(Relaxed) {
             0 => {
                 k.countdown.store(k.interval.load(Relaxed), Relaxed);
@@ -188,6 +274,17 @@ impl Table {
             old - old / 8 + x / 8
         };
         slot.store(new.max(1), Relaxed);
+        let us = u32::try_from(ns / 1000).unwrap_or(u32::MAX);
+        let spent = k.spent.load(Relaxed).wrapping_add(us);
+        k.spent.store(spent, Relaxed);
+        if choice.settle {
+            self.settled(k, us, spent);
+        } else if choice.mode == Mode::Split && !choice.explore {
+            // Split is the chosen mode: a settling run is due `gap` after the
+            // last such call, should serial take over.
+            k.next_run
+                .store(spent.wrapping_add(k.gap.load(Relaxed)), Relaxed);
+        }
         if choice.explore {
             // The other mode looked faster than the chosen one's average: look
             // again at the next call, until its average has moved past the
@@ -219,6 +316,32 @@ impl Table {
             k.countdown.store(countdown, Relaxed);
         }
     }
+
+    /// Accounts a call of `us` microseconds of a settling run of `k`, whose
+    /// time is now `spent`: the run ends when its calls have taken
+    /// `settle_us`, or after `HOPELESS_CALLS` calls if split's estimate is
+    /// still over `HOPELESS` times serial's. After it, the next run is due
+    /// `gap` later: the first gap if split won (it is then the chosen mode),
+    /// else twice the last, up to `MAX_GAP_US`.
+    fn settled(&self, k: &Class, us: u32, spent: u32) {
+        let left = k.run_left.load(Relaxed).saturating_sub(us);
+        let calls = k.run_calls.load(Relaxed).saturating_add(1);
+        k.run_calls.store(calls, Relaxed);
+        let (serial, split) = (k.cost[0].load(Relaxed), k.cost[1].load(Relaxed));
+        let hopeless = calls >= HOPELESS_CALLS && u64::from(split) > HOPELESS * u64::from(serial);
+        if left > 0 && !hopeless {
+            k.run_left.store(left, Relaxed);
+            return;
+        }
+        k.run_left.store(0, Relaxed);
+        let gap = if k.best() == Mode::Split {
+            FIRST_GAP_US
+        } else {
+            k.gap.load(Relaxed).saturating_mul(2).min(MAX_GAP_US)
+        };
+        k.gap.store(gap, Relaxed);
+        k.next_run.store(spent.wrapping_add(gap), Relaxed);
+    }
 }
 
 #[cfg(test)]
@@ -226,6 +349,9 @@ mod tests {
     use super::*;
 
     const MIB: usize = 1 << 20;
+    // The tests of the looks use tables without settling runs (which would
+    // add runs of splits to every scenario); the settling runs have their
+    // own tests, at the end.
 
     /// Runs `calls` calls of `bytes` through `t`, the serial mode costing
     /// `serial(i)` ns and the split `split(i)` ns at call `i`; returns the modes.
@@ -263,7 +389,7 @@ mod tests {
     /// is cold, 500 us; then split costs `split` ns, and the `k`-th serial
     /// call in a row after a split `serial(k)` ns (`k` from 0).
     fn drive_cold_serial(calls: usize, split: u64, serial: impl Fn(usize) -> u64) -> Vec<Mode> {
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let streak = core::cell::Cell::new(0);
         drive_after(&t, 4 * MIB, calls, |i, mode, before| {
             let k = if before == Some(mode) {
@@ -286,14 +412,14 @@ mod tests {
 
     #[test]
     fn learns_both_then_keeps_the_faster() {
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let modes = drive(&t, 4 * MIB, 2000, |_| 50_000, |_| 25_000);
         assert_eq!(&modes[..2], &[Mode::Serial, Mode::Split]);
         // Explorations (two looks each) back off: 16, 32, ... 1024 calls apart.
         let serial = count(&modes, Mode::Serial);
         assert!((2..=16).contains(&serial), "{serial} serial calls of 2000");
         // The opposite machine.
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let modes = drive(&t, 4 * MIB, 2000, |_| 25_000, |_| 50_000);
         let split = count(&modes, Mode::Split);
         assert!((1..=16).contains(&split), "{split} split calls of 2000");
@@ -301,7 +427,7 @@ mod tests {
 
     #[test]
     fn notices_a_busy_core_and_its_end() {
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         // Split is 2x faster, then (a busy core) 2x slower from call 3000 on,
         // then fast again from 6000 on.
         let slow = |i: usize| (3000..6000).contains(&i);
@@ -327,7 +453,7 @@ mod tests {
     fn a_slow_first_sample_is_corrected_at_the_first_look() {
         // The first split call is cold (3x the serial time), every later one
         // takes half the serial time: one interval, then a few looks in a row.
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let cold = |i| if i == 1 { 150_000 } else { 25_000 };
         let modes = drive(&t, 4 * MIB, 200, |_| 50_000, cold);
         let first = modes[2..].iter().position(|&m| m == Mode::Split).unwrap() + 2;
@@ -339,7 +465,7 @@ mod tests {
     fn a_split_after_serial_calls_gets_a_second_look() {
         // A split right after a serial call pays for waking the pool (3x the
         // serial time); one after a split takes half the serial time.
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let modes = drive_after(&t, 4 * MIB, 300, |i, mode, before| match mode {
             Mode::Serial => 50_000,
             Mode::Split if before == Some(Mode::Split) || i == 0 => 25_000,
@@ -360,7 +486,7 @@ mod tests {
         assert!(count(&modes[100..], Mode::Split) <= 8, "{modes:?}");
         // A mode that is slower on every look, by the same amount, is looked
         // at twice per interval, as before.
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let modes = drive(&t, 4 * MIB, 2000, |_| 65_000, |_| 50_000);
         assert!(count(&modes, Mode::Serial) <= 16, "{modes:?}");
     }
@@ -379,7 +505,7 @@ mod tests {
 
     #[test]
     fn one_outlier_does_not_flip_the_choice() {
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         let modes = drive(
             &t,
             2 * MIB,
@@ -399,7 +525,7 @@ mod tests {
 
     #[test]
     fn classes_are_independent_and_saturate() {
-        let t = Table::new(MIB);
+        let t = Table::without_settling(MIB);
         // Small calls: serial wins; large calls: split wins.
         drive(&t, MIB, 200, |_| 10_000, |_| 90_000);
         drive(&t, 64 * MIB, 200, |_| 9_000_000, |_| 1_000_000);
@@ -410,5 +536,119 @@ mod tests {
         t.record(c, usize::MAX, u64::MAX);
         let c = t.choose(MIB);
         t.record(c, MIB, 0);
+    }
+
+    /// A split that runs slow (150 us, serial 50 us) once 5 ms of serial
+    /// calls have passed since the last split, until 10 ms of splits in a row
+    /// have run, and fast (35 us) after that: what a pool whose workers fell
+    /// asleep did on a 2-vCPU VM. Returns the modes and whether each call
+    /// was part of a settling run.
+    fn drive_sleepy_pool(t: &Table, calls: usize) -> Vec<(Mode, bool)> {
+        let (mut idle, mut warmth, mut cold) = (0u64, 0u64, true);
+        let mut out = Vec::with_capacity(calls);
+        for _ in 0..calls {
+            let c = t.choose(4 * MIB);
+            let ns = match c.mode {
+                Mode::Serial => {
+                    idle += 50_000;
+                    if idle > 5_000_000 {
+                        (cold, warmth) = (true, 0);
+                    }
+                    50_000
+                }
+                Mode::Split if cold => {
+                    warmth += 150_000;
+                    cold = warmth < 10_000_000;
+                    idle = 0;
+                    150_000
+                }
+                Mode::Split => {
+                    idle = 0;
+                    35_000
+                }
+            };
+            t.record(c, 4 * MIB, ns);
+            out.push((c.mode, c.settle));
+        }
+        out
+    }
+
+    #[test]
+    fn a_split_that_needs_a_sustained_run_to_settle_is_found() {
+        // Short looks see only the slow splits, so without settling runs the
+        // table keeps serial (the test fails if the runs are taken out).
+        let t = Table::without_settling(MIB);
+        let modes = drive_sleepy_pool(&t, 3000);
+        assert!(modes[100..].iter().filter(|m| m.0 == Mode::Split).count() <= 40);
+        // A settling run (20 ms) outlasts the slow phase: split is chosen.
+        let t = Table::new(MIB);
+        let modes = drive_sleepy_pool(&t, 3000);
+        let serial = modes[1000..].iter().filter(|m| m.0 == Mode::Serial).count();
+        assert!(serial <= 40, "{serial} serial calls of 2000");
+    }
+
+    #[test]
+    fn settling_runs_back_off_while_split_stays_slower() {
+        // Split always costs twice serial: the runs cost little in all, and
+        // ever less often (the gap doubles after each).
+        let t = Table::new(MIB);
+        let (mut extra, mut runs, mut in_run) = (0u64, 0, false);
+        let mut starts = Vec::new();
+        let mut spent = 0u64;
+        for _ in 0..400_000 {
+            let c = t.choose(4 * MIB);
+            let ns = if c.mode == Mode::Split {
+                100_000
+            } else {
+                50_000
+            };
+            t.record(c, 4 * MIB, ns);
+            spent += ns;
+            if c.mode == Mode::Split {
+                extra += 50_000;
+            }
+            if c.settle && !in_run {
+                runs += 1;
+                starts.push(spent);
+            }
+            in_run = c.settle;
+        }
+        // 20 s of serial time: about log2(20 s / 32 ms) runs of 20 ms each.
+        assert!((8..=12).contains(&runs), "{runs} runs");
+        assert!(extra * 100 <= spent, "{extra} ns extra of {spent}");
+        let gaps: Vec<u64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.windows(2).all(|g| g[1] > g[0]), "{gaps:?}");
+    }
+
+    #[test]
+    fn a_hopeless_split_ends_a_settling_run_early() {
+        // Split costs ten times serial: each run stops after 8 calls.
+        let t = Table::new(MIB);
+        let mut longest = (0, 0);
+        for _ in 0..100_000 {
+            let c = t.choose(4 * MIB);
+            let ns = if c.mode == Mode::Split {
+                100_000
+            } else {
+                10_000
+            };
+            t.record(c, 4 * MIB, ns);
+            longest.0 = if c.settle { longest.0 + 1 } else { 0 };
+            longest.1 = longest.1.max(longest.0);
+        }
+        assert_eq!(longest.1, HOPELESS_CALLS);
+    }
+
+    #[test]
+    fn table_size_is_as_documented() {
+        assert_eq!(core::mem::size_of::<Table>(), 1064);
+    }
+
+    #[test]
+    fn wrapping_time_comparisons() {
+        assert!(reached(5, u32::MAX - 3));
+        assert!(!reached(u32::MAX - 3, 5));
+        assert!(reached(7, 7));
+        assert!(!reached(6, 7));
     }
 }
