@@ -411,10 +411,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn learns_both_then_keeps_the_faster() {
         let t = Table::without_settling(MIB);
         let modes = drive(&t, 4 * MIB, 2000, |_| 50_000, |_| 25_000);
@@ -430,10 +427,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn notices_a_busy_core_and_its_end() {
         let t = Table::without_settling(MIB);
         // Split is 2x faster, then (a busy core) 2x slower from call 3000 on,
@@ -483,10 +477,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn a_switch_cost_that_wears_off_over_calls_is_looked_past() {
         // Serial is the faster mode (50 us against 65 us), but the very first
         // call is cold (10x), so split is chosen first, and the first serial
@@ -504,10 +495,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn looks_that_keep_getting_faster_stop_after_six() {
         // Serial gets faster at every look but never catches up with split:
         // at most `MAX_LOOKS` serial calls in a row, then the interval doubles.
@@ -590,10 +578,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn a_split_that_needs_a_sustained_run_to_settle_is_found() {
         // Short looks see only the slow splits, so without settling runs the
         // table keeps serial (the test fails if the runs are taken out).
@@ -629,10 +614,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn settling_runs_back_off_while_split_stays_slower() {
         // Split always costs twice serial (1 ms): over 20 s of calls the runs
         // (and looks) cost under 1%, ever less often (the gap doubles).
@@ -646,10 +628,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg_attr(
-        miri,
-        ignore = "thousands of simulated calls of safe code: natively only"
-    )]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn a_hopeless_split_ends_a_settling_run_early() {
         // Split costs ten times serial: each run stops after 8 calls.
         let (runs, _) = settling_runs(20_000, 10_000, 100_000);
