@@ -15,9 +15,8 @@
 //! slowdown (a core taken by another process) still raises it within a few
 //! calls. Each call runs the mode with the lower estimate. The first call of a
 //! class runs serially and the next ones split (a settling run, below), to
-//! have both; after that the other
-//! mode is tried once every `interval` calls to notice a change (another
-//! process took a core, or left). An exploration slower than the chosen mode's
+//! have both; after that the other mode is tried once every `interval` calls
+//! to notice a change (another process took a core, or left). An exploration slower than the chosen mode's
 //! estimate doubles `interval` (16 up to 1024 calls); a faster one resets it to
 //! 16 and explores again at the very next call, and so on until the explored
 //! mode's estimate is below the chosen one's (it is then chosen) or a look is
@@ -52,11 +51,14 @@
 //! last split: 32 ms after splits stopped paying, doubled after each run
 //! that split did not win, up to 64 s. A run stops after 8 calls if split's
 //! estimate is still over 4x serial's (no settling makes up for that). What
-//! it costs where split stays slower: each run at most 20 ms x (1 - 1/4), in
-//! all about log2(time / 32 ms) runs: in one test, split costing 2x serial
-//! over 20 s of calls cost 9 runs and 0.69% extra; but in the first second
-//! of a class's calls (or after a change of load), up to 5 runs: 5-8% of
-//! that second for a split 2-4x slower than serial. 20 ms is a compromise
+//! it costs where split stays slower: each run is 20 ms of splits (plus the
+//! call that crosses it; 8 calls if that is more, for a split over 4x
+//! slower), less the serial time of the same work, and there are about
+//! log2(time / 32 ms) runs: in one test, split costing 2x serial over 20 s
+//! of calls cost 9 runs and 0.69% extra; but in the first second of a
+//! class's calls (or after a change of load), 4 runs, starting at 0, 84, 232
+//! and 508 ms: 4-6% of that second for a split 2-4x slower than serial.
+//! Several threads calling the same class share its runs. 20 ms is a compromise
 //! between that VM's settling times (10-45 ms) and this cost; a machine that
 //! settles more slowly is helped less or not at all, and still charged it.
 //!
@@ -64,8 +66,8 @@
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
 //! atomics; 2 x 4 tables of 24 classes x 44 bytes (1064 bytes with the
 //! table's fields), static. Concurrent calls
-//! update the same class without locks: a lost update only delays learning
-//! (or lengthens a settling run by a call per thread).
+//! update the same class without locks: a lost update only delays learning,
+//! or lengthens a settling run by a call per thread.
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
 //! its tasks or not) learn in their own table, separate from calls that use
@@ -280,10 +282,11 @@ impl Table {
         if choice.settle {
             self.settled(k, us, spent);
         } else if choice.mode == Mode::Split && !choice.explore {
-            // Split is the chosen mode: a settling run is due `gap` after the
-            // last such call, should serial take over.
-            k.next_run
-                .store(spent.wrapping_add(k.gap.load(Relaxed)), Relaxed);
+            // Split is the chosen mode (it won a run or a look): should
+            // serial take over, a settling run is due the first gap after the
+            // last such call.
+            k.gap.store(FIRST_GAP_US, Relaxed);
+            k.next_run.store(spent.wrapping_add(FIRST_GAP_US), Relaxed);
         }
         if choice.explore {
             // The other mode looked faster than the chosen one's average: look
@@ -324,7 +327,13 @@ impl Table {
     /// `gap` later: the first gap if split won (it is then the chosen mode),
     /// else twice the last, up to `MAX_GAP_US`.
     fn settled(&self, k: &Class, us: u32, spent: u32) {
-        let left = k.run_left.load(Relaxed).saturating_sub(us);
+        let left = k.run_left.load(Relaxed);
+        if left == 0 {
+            // Another thread's call ended the run: this one must not end it
+            // again (doubling the gap once more) nor restart it.
+            return;
+        }
+        let left = left.saturating_sub(us);
         let calls = k.run_calls.load(Relaxed).saturating_add(1);
         k.run_calls.store(calls, Relaxed);
         let (serial, split) = (k.cost[0].load(Relaxed), k.cost[1].load(Relaxed));
@@ -634,6 +643,61 @@ mod tests {
         let (runs, _) = settling_runs(20_000, 10_000, 100_000);
         assert!(runs.len() >= 2, "{runs:?}");
         assert!(runs.iter().all(|r| r.1 == HOPELESS_CALLS), "{runs:?}");
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
+    fn a_split_chosen_again_brings_the_first_gap_back() {
+        // 20 s with split at 2x serial (1 ms): the gap grows to seconds. Then
+        // split is faster for 3000 calls (a look finds it and it is chosen),
+        // then slower again: the next run comes the first gap (32 ms) after
+        // the last split, not seconds later.
+        let t = Table::new(MIB);
+        let mut first_serial = None;
+        for i in 0..26_000 {
+            let c = t.choose(4 * MIB);
+            let split = if (20_000..23_000).contains(&i) {
+                500_000
+            } else {
+                2_000_000
+            };
+            let ns = if c.mode == Mode::Split {
+                split
+            } else {
+                1_000_000
+            };
+            t.record(c, 4 * MIB, ns);
+            if i == 22_999 {
+                assert_eq!(t.classes[2].best(), Mode::Split, "split chosen");
+            }
+            if i >= 23_000 && c.mode == Mode::Serial && first_serial.is_none() {
+                first_serial = Some(i);
+            }
+            if let Some(s) = first_serial.filter(|_| c.settle) {
+                assert!(i - s <= 40, "run {} calls after serial took over", i - s);
+                return;
+            }
+        }
+        panic!("no settling run after split stopped paying");
+    }
+
+    #[test]
+    fn a_late_call_of_an_ended_run_changes_nothing() {
+        // Two threads chose the same settling run; the first one's call ends
+        // it (the gap doubles once), the second one's must not end it again.
+        let t = Table::new(MIB);
+        let c = t.choose(4 * MIB);
+        t.record(c, 4 * MIB, 1_000_000);
+        let (a, b) = (t.choose(4 * MIB), t.choose(4 * MIB));
+        assert!(a.settle && b.settle);
+        t.record(a, 4 * MIB, 25_000_000);
+        let k = &t.classes[a.class];
+        let (gap, due) = (k.gap.load(Relaxed), k.next_run.load(Relaxed));
+        assert_eq!((gap, k.run_left.load(Relaxed)), (2 * FIRST_GAP_US, 0));
+        t.record(b, 4 * MIB, 25_000_000);
+        assert_eq!(k.gap.load(Relaxed), gap);
+        assert_eq!(k.next_run.load(Relaxed), due);
+        assert_eq!(k.run_left.load(Relaxed), 0);
     }
 
     #[test]
