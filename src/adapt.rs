@@ -383,15 +383,29 @@ mod tests {
         t: &Table,
         bytes: usize,
         calls: usize,
-        cost: impl Fn(usize, Mode, Option<Mode>) -> u64,
+        cost: impl FnMut(usize, Mode, Option<Mode>) -> u64,
     ) -> Vec<Mode> {
-        let mut modes = Vec::with_capacity(calls);
+        drive_choices(t, bytes, calls, cost)
+            .iter()
+            .map(|c| c.mode)
+            .collect()
+    }
+
+    /// [`drive_after`], returning the whole choices (a settling run's calls
+    /// are marked).
+    fn drive_choices(
+        t: &Table,
+        bytes: usize,
+        calls: usize,
+        mut cost: impl FnMut(usize, Mode, Option<Mode>) -> u64,
+    ) -> Vec<Choice> {
+        let mut choices: Vec<Choice> = Vec::with_capacity(calls);
         for i in 0..calls {
             let c = t.choose(bytes);
-            t.record(c, bytes, cost(i, c.mode, modes.last().copied()));
-            modes.push(c.mode);
+            t.record(c, bytes, cost(i, c.mode, choices.last().map(|c| c.mode)));
+            choices.push(c);
         }
-        modes
+        choices
     }
 
     /// [`drive_after`] on a fresh table, 4 MiB calls: the first call (serial)
@@ -399,17 +413,12 @@ mod tests {
     /// call in a row after a split `serial(k)` ns (`k` from 0).
     fn drive_cold_serial(calls: usize, split: u64, serial: impl Fn(usize) -> u64) -> Vec<Mode> {
         let t = Table::without_settling(MIB);
-        let streak = core::cell::Cell::new(0);
+        let mut streak = 0;
         drive_after(&t, 4 * MIB, calls, |i, mode, before| {
-            let k = if before == Some(mode) {
-                streak.get() + 1
-            } else {
-                0
-            };
-            streak.set(k);
+            streak = if before == Some(mode) { streak + 1 } else { 0 };
             match mode {
                 Mode::Serial if i == 0 => 500_000,
-                Mode::Serial => serial(k),
+                Mode::Serial => serial(streak),
                 Mode::Split => split,
             }
         })
@@ -558,32 +567,26 @@ mod tests {
     /// was part of a settling run.
     fn drive_sleepy_pool(t: &Table, calls: usize) -> Vec<(Mode, bool)> {
         let (mut idle, mut warmth, mut cold) = (0u64, 0u64, true);
-        let mut out = Vec::with_capacity(calls);
-        for _ in 0..calls {
-            let c = t.choose(4 * MIB);
-            let ns = match c.mode {
-                Mode::Serial => {
-                    idle += 50_000;
-                    if idle > 5_000_000 {
-                        (cold, warmth) = (true, 0);
-                    }
-                    50_000
+        let choices = drive_choices(t, 4 * MIB, calls, |_, mode, _| match mode {
+            Mode::Serial => {
+                idle += 50_000;
+                if idle > 5_000_000 {
+                    (cold, warmth) = (true, 0);
                 }
-                Mode::Split if cold => {
-                    warmth += 150_000;
-                    cold = warmth < 10_000_000;
-                    idle = 0;
-                    150_000
-                }
-                Mode::Split => {
-                    idle = 0;
-                    35_000
-                }
-            };
-            t.record(c, 4 * MIB, ns);
-            out.push((c.mode, c.settle));
-        }
-        out
+                50_000
+            }
+            Mode::Split if cold => {
+                warmth += 150_000;
+                cold = warmth < 10_000_000;
+                idle = 0;
+                150_000
+            }
+            Mode::Split => {
+                idle = 0;
+                35_000
+            }
+        });
+        choices.iter().map(|c| (c.mode, c.settle)).collect()
     }
 
     #[test]
@@ -605,19 +608,17 @@ mod tests {
     /// and split `split` ns: each settling run's start (ns of calls before it)
     /// and length in calls, and the ns of all the calls.
     fn settling_runs(calls: usize, serial: u64, split: u64) -> (Vec<(u64, u32)>, u64) {
-        let t = Table::new(MIB);
+        let cost = |mode| if mode == Mode::Split { split } else { serial };
+        let choices = drive_choices(&Table::new(MIB), 4 * MIB, calls, |_, m, _| cost(m));
         let (mut runs, mut spent, mut in_run) = (Vec::<(u64, u32)>::new(), 0u64, false);
-        for _ in 0..calls {
-            let c = t.choose(4 * MIB);
-            let ns = if c.mode == Mode::Split { split } else { serial };
-            t.record(c, 4 * MIB, ns);
+        for c in choices {
             match runs.last_mut() {
                 Some(run) if c.settle && in_run => run.1 += 1,
                 _ if c.settle => runs.push((spent, 1)),
                 _ => {}
             }
             in_run = c.settle;
-            spent += ns;
+            spent += cost(c.mode);
         }
         (runs, spent)
     }
