@@ -20,7 +20,11 @@
 //! estimate doubles `interval` (16 up to 1024 calls); a faster one resets it to
 //! 16 and explores again at the very next call, and so on until the explored
 //! mode's estimate beats the chosen one's by the margin below (it is then
-//! chosen) or a look does not. Those looks cost nothing, since each was the faster call, and they
+//! chosen) or a look does not. A switch, however it comes about, starts the
+//! looks afresh, 16 calls later: when the chosen mode's own estimate rose past
+//! the other's (a passing slowdown of that mode), the other one's estimate is
+//! old, and without that a class left a mode that was fast again alone for up
+//! to 1024 calls. Those looks cost nothing, since each was the faster call, and they
 //! move the estimate within a few calls: one slow first sample of a mode (a
 //! cold pool, a page fault) is corrected at its first exploration instead of
 //! over several intervals. A first look that is slower gets a second one at the
@@ -175,7 +179,11 @@ impl Class {
 
     /// The chosen mode, after handing the choice to the other mode if its
     /// estimate beats the chosen one's by the margin ([`beats`]); serial
-    /// until split has a sample.
+    /// until split has a sample. A switch starts the looks afresh: the mode
+    /// left behind is looked at again `FIRST_INTERVAL` calls later, since a
+    /// switch that no look led to (the chosen mode's own estimate rose past
+    /// the other's) may come from a passing slowdown, and the other mode's
+    /// estimate may be old.
     fn best(&self) -> Mode {
         let chosen = if self.chosen.load(Relaxed) == Mode::Split as u32 {
             Mode::Split
@@ -189,6 +197,9 @@ impl Class {
         );
         if theirs != 0 && beats(theirs, mine) {
             self.chosen.store(other as u32, Relaxed);
+            self.interval.store(FIRST_INTERVAL, Relaxed);
+            self.countdown.store(FIRST_INTERVAL, Relaxed);
+            self.looks.store(0, Relaxed);
             other
         } else {
             chosen
@@ -628,6 +639,39 @@ mod tests {
         // And serial 10% faster: kept, split only ever looked at.
         let modes = drive_noisy(2000, 90_000, 100_000);
         assert!(count(&modes[100..], Mode::Split) == 0, "{modes:?}");
+    }
+
+    #[test]
+    fn a_switch_without_looks_brings_the_next_look_close() {
+        // Split (80 us, serial 100) is chosen and the interval has grown;
+        // then split slows to 160 us for 60 calls: its own estimate rises past
+        // serial's, which takes over. Once split is fast again it must be
+        // looked at, and chosen, soon (the old interval was 256 calls).
+        let t = Table::without_settling(MIB);
+        let slow = |i: usize| (500..560).contains(&i);
+        let modes = drive(
+            &t,
+            4 * MIB,
+            800,
+            |_| 100_000,
+            |i| if slow(i) { 160_000 } else { 80_000 },
+        );
+        assert!(
+            count(&modes[500..560], Mode::Serial) > 30,
+            "{:?}",
+            &modes[500..560]
+        );
+        let back = modes[560..]
+            .iter()
+            .position(|&m| m == Mode::Split)
+            .unwrap_or(modes.len());
+        assert!(
+            back <= 80,
+            "split chosen again {back} calls after it was fast"
+        );
+        // Then only looks at serial, backing off again.
+        let after = &modes[560 + back..];
+        assert!(count(after, Mode::Serial) * 10 <= after.len(), "{after:?}");
     }
 
     #[test]
