@@ -92,8 +92,9 @@
 //!
 //! **Pinning.** `Parallelism::Serial` and `Parallelism::Parallel` (per call,
 //! process-wide, or `LEAKY_RELU_PARALLELISM`) bypass this entirely, for
-//! reproducible benchmarks and debugging. Every mode gives bit-identical
-//! results.
+//! reproducible benchmarks and debugging: they run the two modes this module
+//! chooses between (`Parallel` splits an adaptive-size call exactly as a
+//! split chosen here does). Every mode gives bit-identical results.
 
 use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 

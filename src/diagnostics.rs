@@ -127,8 +127,9 @@ impl fmt::Display for Diagnostics {
             ),
             Parallelism::Serial => "every call runs on the calling thread".to_owned(),
             Parallelism::Parallel => format!(
-                "every buffer longer than {} is split",
-                size(crate::GRANULE_BYTES)
+                "every buffer longer than {} is split; calls touching {} or more as auto splits them",
+                size(crate::GRANULE_BYTES),
+                size(self.par_threshold_bytes)
             ),
         };
         writeln!(f, "parallelism: {} ({from}; {rule})", self.parallelism)?;

@@ -29,8 +29,11 @@ pub enum Parallelism {
     Auto,
     /// Never use threads: run on the calling thread.
     Serial,
-    /// Split every buffer larger than one chunk granule ([`GRANULE_BYTES`]) across
-    /// the current rayon pool, whatever its size (for experiments and tests).
+    /// Always split across the current rayon pool: calls from
+    /// [`PAR_THRESHOLD_BYTES`] exactly as `Auto` splits when it chooses to (so
+    /// pinning `Parallel` reproduces that choice), smaller ones too, down to
+    /// buffers of one chunk granule ([`GRANULE_BYTES`]), in about 4 chunks per
+    /// thread (for experiments and tests: `Auto` never splits them).
     Parallel,
 }
 
@@ -412,6 +415,12 @@ pub(crate) fn run<T: Element>(engine: Engine, p: Parallelism, task: Task<'_, T>)
                 let table = &LEARNED[pool][task.kind()];
                 return adaptive(engine, task, bytes, pool::threads(), table);
             }
+            Parallelism::Parallel if bytes >= PAR_THRESHOLD_BYTES => {
+                let chunk = auto_chunk::<T>();
+                if pool::threads() >= 2 && chunk < len {
+                    return steal_run(engine, task, chunk);
+                }
+            }
             Parallelism::Parallel if len.saturating_mul(size) > GRANULE_BYTES => {
                 if let Some(chunk) = split(len, size, pool::threads(), GRANULE_BYTES) {
                     return split_run(engine, task, chunk);
@@ -436,8 +445,7 @@ fn adaptive<T: Element>(
     threads: usize,
     table: &crate::adapt::Table,
 ) {
-    let granule = GRANULE_BYTES / core::mem::size_of::<T>();
-    let chunk = (AUTO_CHUNK_BYTES / core::mem::size_of::<T>()).max(granule);
+    let chunk = auto_chunk::<T>();
     if threads < 2 || chunk >= task.len() {
         return engine.run(task);
     }
@@ -449,6 +457,14 @@ fn adaptive<T: Element>(
     }
     let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
     table.record(choice, bytes, ns);
+}
+
+/// The smallest piece of a split from [`PAR_THRESHOLD_BYTES`] up, in elements:
+/// [`AUTO_CHUNK_BYTES`] of `T`.
+#[cfg(feature = "rayon")]
+fn auto_chunk<T: Element>() -> usize {
+    let size = core::mem::size_of::<T>();
+    (AUTO_CHUNK_BYTES / size).max(GRANULE_BYTES / size)
 }
 
 /// Splits `task` as rayon's own parallel iterators do (`rayon::iter::split`):
@@ -589,6 +605,14 @@ mod tests {
         assert_eq!(auto_pieces(&table, 4, 16 * t, false), 0);
         let split = auto_pieces(&table, 4, 16 * t, false);
         assert!((4..=64).contains(&split), "{split} pieces");
+        // `Parallel` splits such a call the same way, so pinning it reproduces
+        // `Auto`'s split: 2 MiB of `f32` in pieces of 256 KiB or more (at most
+        // 8), not 4 chunks per thread (16 of 128 KiB, the rule below the
+        // threshold).
+        for into in [false, true] {
+            let pinned = pieces(4, Parallelism::Parallel, 2 * t, into);
+            assert!((2..=8).contains(&pinned), "{pinned} pieces");
+        }
         // Out of place touches two buffers: adaptive from half the length.
         let table = crate::adapt::Table::new(PAR_THRESHOLD_BYTES);
         assert_eq!(auto_pieces(&table, 4, t / 2, true), 0);
