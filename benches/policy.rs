@@ -7,7 +7,11 @@
 //! best), first on a quiet machine, then with a busy-loop process pinned to the
 //! last core. At 16 elements, also the naive loop inlined in the caller.
 //!
-//! `cargo bench --bench policy` prints the Markdown table of `docs/PERFORMANCE.md`.
+//! `cargo bench --bench policy` prints the Markdown tables of `docs/PERFORMANCE.md`.
+//! Where `Auto` adapts (from 1 MiB), the two modes it chooses between also run
+//! pinned (`Parallelism::Serial` and `Parallel`) in the same rounds; the second
+//! table sets `Auto` beside them: a row where neither mode comes within 1.10x
+//! of the rooflines is not the policy's to fix.
 //! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes.
 //!
 //! **Why interleaved.** On a shared 2-vCPU machine the speed of memory and of
@@ -47,6 +51,7 @@
 //! never drift to subnormals (the backward roofline's `g + x` also adds about
 //! `x` every two calls).
 
+use leaky_relu::{Options, Parallelism};
 use rayon::prelude::*;
 #[macro_use]
 mod common;
@@ -186,6 +191,9 @@ struct Row {
     /// The best two-thread roofline and its chunk (elements), if `n` is over a chunk.
     roofline2: Option<(f64, usize)>,
     naive: Option<f64>,
+    /// The two modes `Auto` chooses between, pinned (`Serial`, `Parallel`),
+    /// where `Auto` adapts.
+    pinned: Option<(f64, f64)>,
 }
 
 /// `n` elements of `data(n, seed)` starting `offset` bytes (a multiple of 64)
@@ -240,6 +248,24 @@ fn row(n: usize, forward: bool) -> Row {
             }),
         ));
     }
+    if n * 4 >= leaky_relu::PAR_THRESHOLD_BYTES {
+        for (name, p) in [
+            ("pinned_serial", Parallelism::Serial),
+            ("pinned_split", Parallelism::Parallel),
+        ] {
+            let o = Options::new().with_parallelism(p);
+            variants.push((
+                name.into(),
+                Box::new(move |b, g, a| {
+                    if forward {
+                        o.forward(b, a);
+                    } else {
+                        let _ = o.backward(g, xs, a);
+                    }
+                }),
+            ));
+        }
+    }
     if n <= 16 {
         variants.push((
             "naive_inlined".into(),
@@ -271,6 +297,7 @@ fn row(n: usize, forward: bool) -> Row {
         roofline1: t[1],
         roofline2,
         naive: of("naive_inlined"),
+        pinned: of("pinned_serial").zip(of("pinned_split")),
     }
 }
 
@@ -334,6 +361,29 @@ fn main() {
         println!(
             "| {op} | {} | {d} | {r1} | {r2} | {:.2} {busy}",
             human(n),
+            q.dispatched / best
+        );
+    }
+    println!(
+        "\n| op | n (f32) | serial / best | split / best | `Auto` / best | busy: serial / roofline, 1 thread | busy: split / roofline, 1 thread | busy: `Auto` / roofline, 1 thread |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for (i, (q, b)) in quiet.iter().zip(&busy).enumerate() {
+        let (op, n) = (ops[i / sizes.len()], sizes[i % sizes.len()]);
+        let Some((s, p)) = q.pinned else { continue };
+        let busy = b.as_ref().and_then(|b| b.pinned.map(|bp| (b, bp))).map_or(
+            String::from("| | |"),
+            |(b, (bs, bp))| {
+                let r = b.roofline1;
+                format!("| {:.2} | {:.2} | {:.2} |", bs / r, bp / r, b.dispatched / r)
+            },
+        );
+        let best = r_best(q);
+        println!(
+            "| {op} | {} | {:.2} | {:.2} | {:.2} {busy}",
+            human(n),
+            s / best,
+            p / best,
             q.dispatched / best
         );
     }
