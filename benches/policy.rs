@@ -248,7 +248,8 @@ fn row(n: usize, forward: bool) -> Row {
             }),
         ));
     }
-    if n * 4 >= leaky_relu::PAR_THRESHOLD_BYTES {
+    // Where `Auto` adapts: backward touches two buffers.
+    if n * 4 * (if forward { 1 } else { 2 }) >= leaky_relu::PAR_THRESHOLD_BYTES {
         for (name, p) in [
             ("pinned_serial", Parallelism::Serial),
             ("pinned_split", Parallelism::Parallel),
@@ -372,10 +373,15 @@ fn main() {
         let (op, n) = (ops[i / sizes.len()], sizes[i % sizes.len()]);
         let Some((s, p)) = q.pinned else { continue };
         let busy = b.as_ref().and_then(|b| b.pinned.map(|bp| (b, bp))).map_or(
-            String::from("| | |"),
+            String::from("| | | |"),
             |(b, (bs, bp))| {
                 let r = b.roofline1;
-                format!("| {:.2} | {:.2} | {:.2} |", bs / r, bp / r, b.dispatched / r)
+                format!(
+                    "| {:.2} | {:.2} | {:.2} |",
+                    bs / r,
+                    bp / r,
+                    b.dispatched / r
+                )
             },
         );
         let best = r_best(q);

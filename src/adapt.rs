@@ -13,11 +13,13 @@
 //! Interference (a preempted call, a worker woken from sleep on a VM) only ever
 //! slows a call, so the estimate tracks what the mode achieves, while a lasting
 //! slowdown (a core taken by another process) still raises it within a few
-//! calls. Each call runs the mode with the lower estimate. The first call of a
+//! calls. Each call runs the chosen mode; the other takes over only if its
+//! estimate beats the chosen one's by a margin (below). The first call of a
 //! class runs serially and the next ones split (a settling run, below), to
 //! have both; after that the other mode is tried once every `interval` calls
-//! to notice a change (another process took a core, or left). An exploration slower than the chosen mode's
-//! estimate doubles `interval` (16 up to 1024 calls); a faster one resets it to
+//! to notice a change (another process took a core, or left). An exploration
+//! that does not beat the chosen mode's estimate by the margin doubles
+//! `interval` (16 up to 1024 calls); one that does resets it to
 //! 16 and explores again at the very next call, and so on until the explored
 //! mode's estimate beats the chosen one's by the margin below (it is then
 //! chosen) or a look does not. A switch, however it comes about, starts the
@@ -49,8 +51,11 @@
 //! within a few percent), the chosen mode changed 26 to 39 times over the
 //! row's calls in three debug traces, and 9 times in two with the margin (the
 //! bench's ratios stayed within that machine's noise). The cost of the
-//! margin: a class may keep a mode up to 6.25% slower than the other, under
-//! the 10% the policy is held to.
+//! margin: a class may keep a mode whose estimate is up to 6.25% above the
+//! other's, under the 10% the policy is held to. That is of the estimates: a
+//! mode whose looks pay for the switch (the first calls after it) can be more
+//! than 6.25% slower in steady state and still not be left, as without the
+//! margin when the switch costs more than the difference.
 //!
 //! **Settling runs.** Some machines need a sustained run of splits before
 //! a split runs at its speed, longer than any look. On a 2-vCPU Zen 3 VM,
@@ -64,7 +69,7 @@
 //! for 20 ms of its calls (`SETTLE_US`), at the second call of the class
 //! (instead of one split) and then `gap` of the class's call time after the
 //! last split: 32 ms after splits stopped paying, doubled after each run
-//! that split did not win, up to 64 s. A run stops after 8 calls if split's
+//! that did not make split the chosen mode, up to 64 s. A run stops after 8 calls if split's
 //! estimate is still over 4x serial's (no settling makes up for that). What
 //! it costs where split stays slower: each run is 20 ms of splits (plus the
 //! call that crosses it; 8 calls if that is more, for a split over 4x
@@ -128,7 +133,7 @@ const SETTLE_US: u32 = 20_000;
 /// more than 1/`SWITCH_MARGIN` (6.25%) of the chosen one's (see the module docs).
 const SWITCH_MARGIN: u32 = 16;
 /// Calls of serial time (microseconds) before the first settling run after
-/// splitting stopped paying; doubled after each run that split did not win.
+/// splitting stopped paying; doubled after each run that left serial chosen.
 const FIRST_GAP_US: u32 = 32_000;
 const MAX_GAP_US: u32 = 64_000_000;
 /// A settling run stops early, after this many calls, if split's estimate is

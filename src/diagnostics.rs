@@ -127,7 +127,7 @@ impl fmt::Display for Diagnostics {
             ),
             Parallelism::Serial => "every call runs on the calling thread".to_owned(),
             Parallelism::Parallel => format!(
-                "every buffer longer than {} is split; calls touching {} or more as auto splits them",
+                "every buffer longer than {} is split; calls touching {} or more as auto's split mode does",
                 size(crate::GRANULE_BYTES),
                 size(self.par_threshold_bytes)
             ),

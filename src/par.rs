@@ -23,17 +23,20 @@ pub enum Parallelism {
     /// current rayon pool (a few pieces per thread, split further down to
     /// 256 KiB only when another thread steals them, as rayon's parallel
     /// iterators do), whichever the caller's own recent calls found faster on
-    /// this machine under its present load, re-checked from time to time. Results are bit-identical either way. To pin the choice
+    /// this machine under its present load (the mode in use keeps its place
+    /// unless the other is faster by more than 1/16), re-checked from time to
+    /// time. Results are bit-identical either way. To pin the choice
     /// (reproducible benchmarks), use `Serial` or `Parallel`.
     #[default]
     Auto,
     /// Never use threads: run on the calling thread.
     Serial,
-    /// Always split across the current rayon pool: calls from
-    /// [`PAR_THRESHOLD_BYTES`] exactly as `Auto` splits when it chooses to (so
-    /// pinning `Parallel` reproduces that choice), smaller ones too, down to
-    /// buffers of one chunk granule ([`GRANULE_BYTES`]), in about 4 chunks per
-    /// thread (for experiments and tests: `Auto` never splits them).
+    /// Split whenever the current rayon pool has two or more threads: a call
+    /// whose buffers total [`PAR_THRESHOLD_BYTES`] or more exactly as `Auto`
+    /// splits when it chooses to (so pinning `Parallel` reproduces that
+    /// choice), a smaller one too if its first buffer is longer than one chunk
+    /// granule ([`GRANULE_BYTES`]), in about 4 chunks per thread (for
+    /// experiments and tests: `Auto` never splits those).
     Parallel,
 }
 
