@@ -477,6 +477,28 @@ mod tests {
         })
     }
 
+    /// [`drive`] on a fresh table without settling runs: serial costs
+    /// `serial` ns, split `split.0` ns, and `split.1` ns during the calls in
+    /// `slow`.
+    fn drive_split_slowed(
+        bytes: usize,
+        calls: usize,
+        serial: u64,
+        split: (u64, u64),
+        slow: core::ops::Range<usize>,
+    ) -> Vec<Mode> {
+        let t = Table::without_settling(MIB);
+        drive(
+            &t,
+            bytes,
+            calls,
+            |_| serial,
+            |i| {
+                if slow.contains(&i) { split.1 } else { split.0 }
+            },
+        )
+    }
+
     fn count(modes: &[Mode], m: Mode) -> usize {
         modes.iter().filter(|&&x| x == m).count()
     }
@@ -500,19 +522,9 @@ mod tests {
     #[test]
     #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn notices_a_busy_core_and_its_end() {
-        let t = Table::without_settling(MIB);
         // Split is 2x faster, then (a busy core) 2x slower from call 3000 on,
         // then fast again from 6000 on.
-        let slow = |i: usize| (3000..6000).contains(&i);
-        let modes = drive(
-            &t,
-            8 * MIB,
-            9000,
-            |_| 100_000,
-            |i| {
-                if slow(i) { 200_000 } else { 50_000 }
-            },
-        );
+        let modes = drive_split_slowed(8 * MIB, 9000, 100_000, (50_000, 200_000), 3000..6000);
         // Within one maximal interval (1024 calls) plus the averaging, the
         // choice follows the machine.
         assert!(count(&modes[4200..6000], Mode::Split) <= 4, "busy: serial");
@@ -653,15 +665,7 @@ mod tests {
         // then split slows to 160 us for 60 calls: its own estimate rises past
         // serial's, which takes over. Once split is fast again it must be
         // looked at, and chosen, soon (the old interval was 256 calls).
-        let t = Table::without_settling(MIB);
-        let slow = |i: usize| (500..560).contains(&i);
-        let modes = drive(
-            &t,
-            4 * MIB,
-            800,
-            |_| 100_000,
-            |i| if slow(i) { 160_000 } else { 80_000 },
-        );
+        let modes = drive_split_slowed(4 * MIB, 800, 100_000, (80_000, 160_000), 500..560);
         assert!(
             count(&modes[500..560], Mode::Serial) > 30,
             "{:?}",
