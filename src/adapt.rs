@@ -13,7 +13,20 @@
 //! Interference (a preempted call, a worker woken from sleep on a VM) only ever
 //! slows a call, so the estimate tracks what the mode achieves, while a lasting
 //! slowdown (a core taken by another process) still raises it within a few
-//! calls. Each call runs the chosen mode; the other takes over only if its
+//! calls. Those are the weights of a call of 0.5 ms or more; the chosen mode,
+//! which runs on every call, weighs shorter ones by their expected time
+//! (`SMOOTH_NS`: a call of `d` moves it by `d` / 4 ms of a slower sample's
+//! excess, 4x that toward a faster one), so its estimate averages over about
+//! the last 4 ms of calls, whatever their size. Counted per call, eight calls
+//! of 1 Mi `f32` (60-100 µs each) were under a millisecond: on a 2-vCPU Zen 3
+//! VM, after each 2 ms pause of the policy bench the first three splits took
+//! about 10x, 5x and 3x their steady time (519, 240 and 146 µs in one trace,
+//! serial calls 2-4x), which raised split's estimate by 42% and handed the
+//! choice to serial for the rest of the burst, though split was the faster
+//! mode again 1 ms later. A split that stays 2x slower now hands over within
+//! about 2 ms of calls (a unit test). Looks and settling runs keep the
+//! per-call weights: their few calls must move the other mode's estimate at
+//! once. Each call runs the chosen mode; the other takes over only if its
 //! estimate beats the chosen one's by a margin (below). The first call of a
 //! class runs serially and the next ones split (a settling run, below), to
 //! have both; after that the other mode is tried once every `interval` calls
@@ -40,7 +53,8 @@
 //! longer than six looks still keeps the other mode). A stable machine thus
 //! pays for two or three calls in 1024 in the slower mode (more looks only
 //! while noise makes each look faster than the last); the chosen mode is
-//! measured on every call, so its slowing down is seen within a few calls.
+//! measured on every call, so its slowing down is seen within a few calls
+//! (a few milliseconds of short ones).
 //!
 //! **Margin.** A mode takes over only if its estimate is lower than the chosen
 //! one's by more than 1/16 (6.25%), and a look counts as faster only by that
@@ -132,6 +146,11 @@ const SETTLE_US: u32 = 20_000;
 /// A mode takes over from the chosen one only if its estimate is lower by
 /// more than 1/`SWITCH_MARGIN` (6.25%) of the chosen one's (see the module docs).
 const SWITCH_MARGIN: u32 = 16;
+/// The time over which the chosen mode's estimate averages its calls
+/// (nanoseconds; see the module docs): a call of `d` ns moves it by
+/// `d / SMOOTH_NS` of a slower sample's excess (at most 1/8) and by 4x that
+/// toward a faster one (at most 1/2).
+const SMOOTH_NS: u64 = 4_000_000;
 /// Calls of serial time (microseconds) before the first settling run after
 /// splitting stopped paying; doubled after each run that left serial chosen.
 const FIRST_GAP_US: u32 = 32_000;
@@ -231,6 +250,25 @@ pub(crate) struct Choice {
     class: usize,
 }
 
+/// The estimate `old` moved toward `sample` by a call of `weight_ns`
+/// (`u64::MAX` for a call counted in full): a faster sample by
+/// `4 * weight_ns / SMOOTH_NS` of the difference, at most half (slow samples
+/// come from interference: preemption, a woken vCPU; fast ones do not); a
+/// slower one by `weight_ns / SMOOTH_NS`, at most an eighth, and counting at
+/// most as twice the estimate (one preempted call cannot flip the choice, a
+/// lasting slowdown, a busy core, moves it within a few calls or
+/// milliseconds).
+fn blend(old: u32, sample: u32, weight_ns: u64) -> u32 {
+    let (o, x) = (u64::from(old), u64::from(sample.min(old.saturating_mul(2))));
+    let moved = if x < o {
+        o - (o - x) * weight_ns.saturating_mul(4).min(SMOOTH_NS / 2) / SMOOTH_NS
+    } else {
+        o + (x - o) * weight_ns.min(SMOOTH_NS / 8) / SMOOTH_NS
+    };
+    // Between `old` and `x`, both at most `u32::MAX / 4` (see `record`).
+    moved as u32
+}
+
 /// Whether a per-byte cost `x` beats the chosen mode's `chosen` by more than
 /// 1/[`SWITCH_MARGIN`] of it.
 fn beats(x: u32, chosen: u32) -> bool {
@@ -316,16 +354,17 @@ impl Table {
         let old = slot.load(Relaxed);
         let new = if old == 0 {
             sample
-        } else if sample < old {
-            // A fast sample pulls the average halfway: slow samples come from
-            // interference (preemption, a woken vCPU), fast ones do not.
-            old / 2 + sample / 2
+        } else if choice.explore || choice.settle {
+            // A look or a settling run: a few calls of the other mode, each
+            // with the most weight.
+            blend(old, sample, u64::MAX)
         } else {
-            // A slow one by an eighth, and counts at most as twice the
-            // average: one preempted call cannot flip the choice, a lasting
-            // slowdown (a busy core) moves it within a few calls.
-            let x = sample.min(old.saturating_mul(2));
-            old - old / 8 + x / 8
+            // The chosen mode, on every call: weighted by the call's expected
+            // time, so a burst of slow calls shorter than `SMOOTH_NS` (the
+            // first calls after the caller paused) cannot hand the choice
+            // over, whatever the size of the calls.
+            let expected = u64::from(old).saturating_mul(bytes as u64) / 1_000_000;
+            blend(old, sample, expected)
         };
         slot.store(new.max(1), Relaxed);
         let us = u32::try_from(ns / 1000).unwrap_or(u32::MAX);
@@ -838,6 +877,52 @@ mod tests {
         assert_eq!(k.gap.load(Relaxed), gap);
         assert_eq!(k.next_run.load(Relaxed), due);
         assert_eq!(k.run_left.load(Relaxed), 0);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
+    fn a_burst_of_slow_calls_after_a_pause_does_not_hand_over_the_choice() {
+        // 1 MiB calls: split 50 us, serial 60 us; every 40th call starts a
+        // burst (the caller paused) whose first three calls take 10x, 5x and
+        // 3x, whatever the mode: 0.9 ms of slow calls, well under `SMOOTH_NS`.
+        // Counted per call, they raised split's estimate by 42% and handed
+        // the choice to serial after each burst.
+        let t = Table::without_settling(MIB);
+        let choices = drive_choices(&t, MIB, 2000, |i, mode, _| {
+            let base = if mode == Mode::Split { 50_000 } else { 60_000 };
+            base * [10, 5, 3].get(i % 40).copied().unwrap_or(1)
+        });
+        // Only looks run serially after the first bursts.
+        let chosen_serial = choices[200..]
+            .iter()
+            .filter(|c| c.mode == Mode::Serial && !c.explore)
+            .count();
+        assert_eq!(
+            chosen_serial,
+            0,
+            "{:?}",
+            choices[200..400].iter().map(|c| c.mode).collect::<Vec<_>>()
+        );
+        // And a lasting slowdown of split (2x from call 2000, 0.1 ms a call)
+        // still hands it over within a few milliseconds of calls.
+        let modes: Vec<Mode> = (2000..2100)
+            .map(|_| {
+                let c = t.choose(MIB);
+                t.record(
+                    c,
+                    MIB,
+                    if c.mode == Mode::Split {
+                        100_000
+                    } else {
+                        60_000
+                    },
+                );
+                c.mode
+            })
+            .collect();
+        let first = modes.iter().position(|&m| m == Mode::Serial);
+        assert!(first.is_some_and(|f| f <= 40), "{modes:?}");
+        assert!(count(&modes[60..], Mode::Split) <= 2, "{modes:?}");
     }
 
     #[test]
