@@ -24,12 +24,12 @@
 //! about 10x, 5x and 3x their steady time (519, 240 and 146 µs in one trace,
 //! serial calls 2-4x), which raised split's estimate by 42% and handed the
 //! choice to serial for the rest of the burst, though split was the faster
-//! mode again 1 ms later. A split that stays 2x slower now hands over within
-//! about 2 ms of calls (a unit test). Looks and settling runs keep the
-//! per-call weights: their few calls must move the other mode's estimate at
-//! once. Each call runs the chosen mode; the other takes over only if its
-//! estimate beats the chosen one's by a margin (below). The first call of a
-//! class runs serially and the next ones split (a settling run, below), to
+//! mode again 1 ms later. A split that turns 2x slower still hands over
+//! within a few milliseconds (23 calls of 0.1 ms in a unit test). Looks and
+//! settling runs keep the per-call weights: their few calls must move the
+//! other mode's estimate at once. Each call runs the chosen mode; the other
+//! takes over only if its estimate beats the chosen one's by a margin
+//! (below). The first call of a class runs serially and the next ones split (a settling run, below), to
 //! have both; after that the other mode is tried once every `interval` calls
 //! to notice a change (another process took a core, or left). An exploration
 //! that does not beat the chosen mode's estimate by the margin doubles
