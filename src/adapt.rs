@@ -23,39 +23,38 @@
 //! VM, after each 2 ms pause of the policy bench the first three splits took
 //! about 10x, 5x and 3x their steady time (519, 240 and 146 µs in one trace,
 //! serial calls 2-4x), which raised split's estimate by 42% and handed the
-//! choice to serial for the rest of the burst, though split was the faster
-//! mode again 1 ms later. A split that turns 2x slower still hands over
-//! within a few milliseconds (23 calls of 0.1 ms in a unit test). Looks and
-//! settling runs keep the per-call weights: their few calls must move the
-//! other mode's estimate at once. Each call runs the chosen mode; the other
-//! takes over only if its estimate beats the chosen one's by a margin
-//! (below). The first call of a class runs serially and the next ones split (a settling run, below), to
-//! have both; after that the other mode is tried once every `interval` calls
-//! to notice a change (another process took a core, or left). An exploration
-//! that does not beat the chosen mode's estimate by the margin doubles
-//! `interval` (16 up to 1024 calls); one that does resets it to
-//! 16 and explores again at the very next call, and so on until the explored
-//! mode's estimate beats the chosen one's by the margin below (it is then
-//! chosen) or a look does not. A switch, however it comes about, starts the
-//! looks afresh, 16 calls later: when the chosen mode's own estimate rose past
-//! the other's (a passing slowdown of that mode), the other one's estimate is
-//! old, and without that a class left a mode that was fast again alone for up
-//! to 1024 calls. Those looks cost nothing, since each was the faster call, and they
-//! move the estimate within a few calls: one slow first sample of a mode (a
-//! cold pool, a page fault) is corrected at its first exploration instead of
-//! over several intervals. A first look that is slower gets a second one at the
-//! next call before the interval doubles, and so does each later look that is
-//! faster than the one before it (up to six in a row): the first calls after
-//! a switch pay for it, which is not what the mode costs while calls keep
-//! coming. After a run of serial calls the pool's workers sleep, and the first
-//! split pays for waking them (on a VM, halted virtual CPUs); after a run of
-//! splits, the first serial calls of 1 Mi `f32` ran 1.3-3x slower than the
-//! ones after them for 2 to 15 calls on a 2-vCPU Zen 3 (a cost that lasts
-//! longer than six looks still keeps the other mode). A stable machine thus
-//! pays for two or three calls in 1024 in the slower mode (more looks only
-//! while noise makes each look faster than the last); the chosen mode is
-//! measured on every call, so its slowing down is seen within a few calls
-//! (a few milliseconds of short ones).
+//! choice to serial for the rest of the burst, though split was the faster mode
+//! again 1 ms later. A split that turns 2x slower still hands over within a few
+//! milliseconds (23 calls of 0.1 ms in a unit test). Looks and settling runs
+//! keep the per-call weights: their few calls must move the other mode's
+//! estimate at once. Each call runs the chosen mode; the other takes over only
+//! if its estimate beats the chosen one's by a margin (below). The first call
+//! of a class runs serially and the next ones split (a settling run, below), to
+//! have both; after that the other mode is tried once every `interval` calls to
+//! notice a change (another process took a core, or left). An exploration that
+//! does not beat the chosen mode's estimate by the margin doubles `interval`
+//! (16 up to 1024 calls); one that does resets it to 16 and explores again at
+//! the very next call, and so on until the explored mode's estimate beats the
+//! chosen one's by the margin below (it is then chosen) or a look does not. A
+//! switch, however it comes about, starts the looks afresh, 16 calls later:
+//! when the chosen mode's own estimate rose past the other's (a passing
+//! slowdown of that mode), the other one's estimate is old, and without that a
+//! class left a mode that was fast again alone for up to 1024 calls. Those
+//! looks cost nothing, since each was the faster call, and they move the
+//! estimate within a few calls: one slow first sample of a mode (a cold pool, a
+//! page fault) is corrected at its first exploration instead of over several
+//! intervals. A first look that is slower gets a second one at the next call
+//! before the interval doubles, and so does each later look that is faster than
+//! the one before it (up to six in a row): the first calls after a switch pay
+//! for it, which is not what the mode costs while calls keep coming. After a
+//! run of serial calls the pool's workers sleep, and the first split pays for
+//! waking them (on a VM, halted virtual CPUs); after a run of splits, the first
+//! serial calls of 1 Mi `f32` ran 1.3-3x slower than the ones after them for 2
+//! to 15 calls on a 2-vCPU Zen 3 (a cost that lasts longer than six looks still
+//! keeps the other mode). A stable machine thus pays for two or three calls in
+//! 1024 in the slower mode (more looks only while noise makes each look faster
+//! than the last); the chosen mode is measured on every call, so its slowing
+//! down is seen within a few calls (a few milliseconds of short ones).
 //!
 //! **Margin.** A mode takes over only if its estimate is lower than the chosen
 //! one's by more than 1/16 (6.25%), and a look counts as faster only by that
@@ -72,30 +71,30 @@
 //! than 6.25% slower in steady state and still not be left, as without the
 //! margin when the switch costs more than the difference.
 //!
-//! **Settling runs.** Some machines need a sustained run of splits before
-//! a split runs at its speed, longer than any look. On a 2-vCPU Zen 3 VM,
-//! after 300 ms of serial 1 Mi `f32` calls, splits ran at 2x the serial time
-//! (110-170 µs against 65-80) for the first 10 to 45 ms of splits in a row,
-//! then at 40-60 µs (in one such run, a debug print showed every piece of the
-//! slow calls run by one worker on one vCPU). Looks taken from
-//! serial mode see only that start, so once serial was chosen it stayed,
-//! while a caller that kept splitting ran 1.2-1.4x faster. So while serial is
-//! the chosen mode, the class runs a settling run from time to time: splits
-//! for 20 ms of its calls (`SETTLE_US`), at the second call of the class
-//! (instead of one split) and then `gap` of the class's call time after the
-//! last split: 32 ms after splits stopped paying, doubled after each run
-//! that did not make split the chosen mode, up to 64 s. A run stops after 8 calls if split's
-//! estimate is still over 4x serial's (no settling makes up for that). What
-//! it costs where split stays slower: each run is 20 ms of splits (plus the
-//! call that crosses it; 8 calls if that is more, for a split over 4x
-//! slower), less the serial time of the same work, and there are about
-//! log2(time / 32 ms) runs: in one test, split costing 2x serial over 20 s
-//! of calls cost 9 runs and 0.69% extra; but in the first second of a
-//! class's calls (or after a change of load), 4 runs, starting at 0, 84, 232
-//! and 508 ms: 4-6% of that second for a split 2-4x slower than serial.
-//! Several threads calling the same class share its runs. 20 ms is a compromise
-//! between that VM's settling times (10-45 ms) and this cost; a machine that
-//! settles more slowly is helped less or not at all, and still charged it.
+//! **Settling runs.** Some machines need a sustained run of splits before a
+//! split runs at its speed, longer than any look. On a 2-vCPU Zen 3 VM, after
+//! 300 ms of serial 1 Mi `f32` calls, splits ran at 2x the serial time (110-170
+//! µs against 65-80) for the first 10 to 45 ms of splits in a row, then at
+//! 40-60 µs (in one such run, a debug print showed every piece of the slow
+//! calls run by one worker on one vCPU). Looks taken from serial mode see only
+//! that start, so once serial was chosen it stayed, while a caller that kept
+//! splitting ran 1.2-1.4x faster. So while serial is the chosen mode, the class
+//! runs a settling run from time to time: splits for 20 ms of its calls
+//! (`SETTLE_US`), at the second call of the class (instead of one split) and
+//! then `gap` of the class's call time after the last split: 32 ms after splits
+//! stopped paying, doubled after each run that did not make split the chosen
+//! mode, up to 64 s. A run stops after 8 calls if split's estimate is still
+//! over 4x serial's (no settling makes up for that). What it costs where split
+//! stays slower: each run is 20 ms of splits (plus the call that crosses it; 8
+//! calls if that is more, for a split over 4x slower), less the serial time of
+//! the same work, and there are about log2(time / 32 ms) runs: in one test,
+//! split costing 2x serial over 20 s of calls cost 9 runs and 0.69% extra; but
+//! in the first second of a class's calls (or after a change of load), 4 runs,
+//! starting at 0, 84, 232 and 508 ms: 4-6% of that second for a split 2-4x
+//! slower than serial. Several threads calling the same class share its runs.
+//! 20 ms is a compromise between that VM's settling times (10-45 ms) and this
+//! cost; a machine that settles more slowly is helped less or not at all, and
+//! still charged it.
 //!
 //! **Cost and memory.** Two `Instant::now()` per adaptive call (tens of ns
 //! against the microseconds of a call of 1 MiB or more) and a few relaxed
