@@ -550,6 +550,11 @@ mod tests {
         modes.iter().filter(|&&x| x == m).count()
     }
 
+    /// Calls of `choices` that ran `m` as the chosen mode (not as a look).
+    fn count_chosen(choices: &[Choice], m: Mode) -> usize {
+        choices.iter().filter(|c| c.mode == m && !c.explore).count()
+    }
+
     #[test]
     #[cfg_attr(miri, ignore = "thousands of simulated calls of safe code")]
     fn learns_both_then_keeps_the_faster() {
@@ -903,41 +908,28 @@ mod tests {
             base * [10, 5, 3].get(i % 40).copied().unwrap_or(1)
         });
         // Only looks run serially after the first bursts.
-        let chosen_serial = choices[200..]
-            .iter()
-            .filter(|c| c.mode == Mode::Serial && !c.explore)
-            .count();
         assert_eq!(
-            chosen_serial,
+            count_chosen(&choices[200..], Mode::Serial),
             0,
             "{:?}",
             choices[200..400].iter().map(|c| c.mode).collect::<Vec<_>>()
         );
         // And a lasting slowdown of split (2x from call 2000, 0.1 ms a call)
         // still hands it over within a few milliseconds of calls.
-        let after: Vec<Choice> = (2000..2100)
-            .map(|_| {
-                let c = t.choose(MIB);
-                let ns = if c.mode == Mode::Split {
-                    100_000
-                } else {
-                    60_000
-                };
-                t.record(c, MIB, ns);
-                c
-            })
-            .collect();
+        let after = drive_choices(&t, MIB, 100, |_, mode, _| {
+            if mode == Mode::Split { 100_000 } else { 60_000 }
+        });
         // The first serial call that is not a look: the handover.
         let handover = after
             .iter()
             .position(|c| c.mode == Mode::Serial && !c.explore);
         assert!(handover.is_some_and(|h| h <= 40), "{after:?}");
         // And no split after it but looks.
-        let chosen_split = after[handover.unwrap_or(0)..]
-            .iter()
-            .filter(|c| c.mode == Mode::Split && !c.explore)
-            .count();
-        assert_eq!(chosen_split, 0, "{after:?}");
+        assert_eq!(
+            count_chosen(&after[handover.unwrap_or(0)..], Mode::Split),
+            0,
+            "{after:?}"
+        );
     }
 
     #[test]
