@@ -6,6 +6,12 @@
 //! pool in chunks of 16 Ki, 64 Ki and 256 Ki elements; the table takes the
 //! best), first on a quiet machine, then with a busy-loop process pinned to the
 //! last core. At 16 elements, also the naive loop inlined in the caller.
+//! From 4 Ki, also the operation itself as a plain loop in the widest vectors
+//! (`leaky`: `max(x, c * x)`, one vector operation more than the roofline), on
+//! one thread and split as the roofline is: the floor under any kernel of this
+//! operation. The third table sets it against the roofline (what the
+//! operation itself costs over `x *= c`) and the dispatched call against it
+//! (what the crate adds).
 //!
 //! `cargo bench --bench policy` prints the Markdown tables of `docs/PERFORMANCE.md`.
 //! Where `Auto` adapts (from 1 MiB), the two modes it chooses between also run
@@ -93,6 +99,91 @@ fn scale2(g: &mut [f32], x: &[f32], c: f32) {
         fn scale2(g: &mut [f32], x: &[f32], c: f32) {
             for (g, &x) in g.iter_mut().zip(x) {
                 *g = (*g + x) * c;
+            }
+        }
+    )
+}
+
+/// The operation itself as a plain loop for the bench's slopes (all in
+/// `(0, 1)` or `(1, 100]`): forward `max(x, c * x)` below 1, `min` above, in the
+/// widest vectors (`maxps` and `minps` pick exactly that for every `x` here);
+/// backward `g * (x > 0 ? 1 : c)`. Leaky ReLU in one vector operation more
+/// than the rooflines: the floor under any kernel of this operation, and the
+/// third table's reference.
+fn leaky(buf: &mut [f32], c: f32) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        // One loop per vector width: 4 vectors a step, then the scalar tail.
+        macro_rules! wide_loop {
+            ($feature:literal, $lanes:literal, $set1:ident, $load:ident, $store:ident,
+             $mul:ident, $max:ident, $min:ident) => {{
+                #[target_feature(enable = $feature)]
+                fn run(buf: &mut [f32], c: f32) {
+                    let a = $set1(c);
+                    let mut steps = buf.chunks_exact_mut(4 * $lanes);
+                    for step in &mut steps {
+                        let p = step.as_mut_ptr();
+                        // SAFETY: `step` holds 4 vectors; the loads and stores
+                        // are unaligned.
+                        unsafe {
+                            let x: [_; 4] = core::array::from_fn(|k| $load(p.add(k * $lanes)));
+                            for (k, x) in x.into_iter().enumerate() {
+                                let y = if c < 1.0 {
+                                    $max(x, $mul(x, a))
+                                } else {
+                                    $min(x, $mul(x, a))
+                                };
+                                $store(p.add(k * $lanes), y);
+                            }
+                        }
+                    }
+                    for v in steps.into_remainder() {
+                        let p = *v * c;
+                        *v = if c < 1.0 { v.max(p) } else { v.min(p) };
+                    }
+                }
+                // SAFETY: the caller checked the feature.
+                unsafe { run(buf, c) }
+            }};
+        }
+        if std::is_x86_feature_detected!("avx512f") {
+            return wide_loop!(
+                "avx512f",
+                16,
+                _mm512_set1_ps,
+                _mm512_loadu_ps,
+                _mm512_storeu_ps,
+                _mm512_mul_ps,
+                _mm512_max_ps,
+                _mm512_min_ps
+            );
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            return wide_loop!(
+                "avx2",
+                8,
+                _mm256_set1_ps,
+                _mm256_loadu_ps,
+                _mm256_storeu_ps,
+                _mm256_mul_ps,
+                _mm256_max_ps,
+                _mm256_min_ps
+            );
+        }
+    }
+    for v in buf {
+        let p = *v * c;
+        *v = if c < 1.0 { v.max(p) } else { v.min(p) };
+    }
+}
+
+fn leaky2(g: &mut [f32], x: &[f32], c: f32) {
+    with_simd!(
+        true,
+        fn leaky2(g: &mut [f32], x: &[f32], c: f32) {
+            for (g, &x) in g.iter_mut().zip(x) {
+                *g *= if x > 0.0 { 1.0 } else { c };
             }
         }
     )
@@ -191,6 +282,9 @@ struct Row {
     /// The best two-thread roofline and its chunk (elements), if `n` is over a chunk.
     roofline2: Option<(f64, usize)>,
     naive: Option<f64>,
+    /// The operation's own loop ([`leaky`]) on one thread and the best of its
+    /// two-thread splits (if `n` is over a chunk), from 4 Ki.
+    leaky: Option<(f64, Option<f64>)>,
     /// The two modes `Auto` chooses between, pinned (`Serial`, `Parallel`),
     /// where `Auto` adapts.
     pinned: Option<(f64, f64)>,
@@ -248,6 +342,33 @@ fn row(n: usize, forward: bool) -> Row {
             }),
         ));
     }
+    // The operation's own loop, on one thread and split as the roofline is.
+    if n > 16 {
+        variants.push((
+            "leaky1".into(),
+            Box::new(move |b, g, a| {
+                if forward {
+                    leaky(b, a)
+                } else {
+                    leaky2(g, xs, a)
+                }
+            }),
+        ));
+        for chunk in CHUNKS.iter().copied().filter(|&c| c < n) {
+            variants.push((
+                format!("leaky2_{chunk}"),
+                Box::new(move |b, g, a| {
+                    if forward {
+                        b.par_chunks_mut(chunk).for_each(|p| leaky(p, a));
+                    } else {
+                        g.par_chunks_mut(chunk)
+                            .zip(xs.par_chunks(chunk))
+                            .for_each(|(p, q)| leaky2(p, q, a));
+                    }
+                }),
+            ));
+        }
+    }
     // Where `Auto` adapts: backward touches two buffers.
     if n * 4 * (if forward { 1 } else { 2 }) >= leaky_relu::PAR_THRESHOLD_BYTES {
         for (name, p) in [
@@ -289,14 +410,17 @@ fn row(n: usize, forward: bool) -> Row {
     }
     let t = measure(&mut variants, buf, g);
     let of = |name: &str| variants.iter().position(|(v, _)| v == name).map(|i| t[i]);
-    let roofline2 = CHUNKS
-        .iter()
-        .filter_map(|&c| of(&format!("roofline2_{c}")).map(|s| (s, c)))
-        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let best2 = |prefix: &str| {
+        CHUNKS
+            .iter()
+            .filter_map(|&c| of(&format!("{prefix}_{c}")).map(|s| (s, c)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+    };
     Row {
         dispatched: t[0],
         roofline1: t[1],
-        roofline2,
+        roofline2: best2("roofline2"),
+        leaky: of("leaky1").map(|l1| (l1, best2("leaky2").map(|(s, _)| s))),
         naive: of("naive_inlined"),
         pinned: of("pinned_serial").zip(of("pinned_split")),
     }
@@ -391,6 +515,27 @@ fn main() {
             s / best,
             p / best,
             q.dispatched / best
+        );
+    }
+    println!(
+        "\n| op | n (f32) | leaky loop / best roofline | dispatched / best leaky loop | busy: leaky loop / roofline, 1 thread | busy: dispatched / leaky loop, 1 thread |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (i, (q, b)) in quiet.iter().zip(&busy).enumerate() {
+        let (op, n) = (ops[i / sizes.len()], sizes[i % sizes.len()]);
+        let Some((l1, l2)) = q.leaky else { continue };
+        let lbest = l2.map_or(l1, |l2| l2.min(l1));
+        let busy = b
+            .as_ref()
+            .and_then(|b| b.leaky.map(|(bl1, _)| (b, bl1)))
+            .map_or(String::from("| |"), |(b, bl1)| {
+                format!("| {:.2} | {:.2} |", bl1 / b.roofline1, b.dispatched / bl1)
+            });
+        println!(
+            "| {op} | {} | {:.2} | {:.2} {busy}",
+            human(n),
+            lbest / r_best(q),
+            q.dispatched / lbest
         );
     }
     for (i, q) in quiet.iter().enumerate() {
