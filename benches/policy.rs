@@ -17,7 +17,12 @@
 //! Where `Auto` adapts (from 1 MiB), the two modes it chooses between also run
 //! pinned (`Parallelism::Serial` and `Parallel`) in the same rounds; the second
 //! table sets `Auto` beside them: a row where neither mode comes within 1.10x
-//! of the rooflines is not the policy's to fix.
+//! of the rooflines is not the policy's to fix. Its `paired` columns are the
+//! policy's own cost: the median over the rounds of `Auto`'s sample divided by
+//! the better pinned mode's in the same round. Time drifts between rounds (a
+//! variant's samples within one row spanned 0.4-1.4 ms at 4 Mi, busy), and
+//! the ratio of two medians carries that drift (±0.05-0.10 there), the ratio
+//! of samples taken a few milliseconds apart much less of it.
 //! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes.
 //!
 //! **Why interleaved.** On a shared 2-vCPU machine the speed of memory and of
@@ -215,8 +220,9 @@ impl Drop for Busy {
 /// One variant: runs on the forward buffer or the gradient, with a slope.
 type Variant<'a> = Box<dyn FnMut(&mut [f32], &mut [f32], f32) + 'a>;
 
-/// Median seconds per call of each variant, timed interleaved.
-fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -> Vec<f64> {
+/// Seconds per call of each variant in each round (`[variant][round]`), timed
+/// interleaved.
+fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -> Vec<Vec<f64>> {
     // Each variant alternates the slope and its inverse (see the module docs).
     let alphas = [0.01f32, 100.0];
     let mut parity = vec![0usize; variants.len()];
@@ -267,12 +273,12 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
         }
     }
     samples
-        .into_iter()
-        .map(|mut s| {
-            s.sort_by(f64::total_cmp);
-            s[s.len() / 2]
-        })
-        .collect()
+}
+
+/// The median of `s`.
+fn median(mut s: Vec<f64>) -> f64 {
+    s.sort_by(f64::total_cmp);
+    s[s.len() / 2]
 }
 
 /// One row: the dispatched call and the rooflines at `n`, medians in seconds.
@@ -288,6 +294,9 @@ struct Row {
     /// The two modes `Auto` chooses between, pinned (`Serial`, `Parallel`),
     /// where `Auto` adapts.
     pinned: Option<(f64, f64)>,
+    /// Where `Auto` adapts: the median over rounds of `Auto`'s sample divided
+    /// by that of the better pinned mode in the same round.
+    paired: Option<f64>,
 }
 
 /// `n` elements of `data(n, seed)` starting `offset` bytes (a multiple of 64)
@@ -408,8 +417,24 @@ fn row(n: usize, forward: bool) -> Row {
             }),
         ));
     }
-    let t = measure(&mut variants, buf, g);
-    let of = |name: &str| variants.iter().position(|(v, _)| v == name).map(|i| t[i]);
+    let samples = measure(&mut variants, buf, g);
+    let t: Vec<f64> = samples.iter().cloned().map(median).collect();
+    let index = |name: &str| variants.iter().position(|(v, _)| v == name);
+    let of = |name: &str| index(name).map(|i| t[i]);
+    // `Auto` against the better of its pinned modes (by median), round by
+    // round: the median of the ratios of samples taken within the same round.
+    let paired = index("pinned_serial")
+        .zip(index("pinned_split"))
+        .map(|(s, p)| {
+            let better = if t[s] <= t[p] { s } else { p };
+            median(
+                samples[0]
+                    .iter()
+                    .zip(&samples[better])
+                    .map(|(a, b)| a / b)
+                    .collect(),
+            )
+        });
     let best2 = |prefix: &str| {
         CHUNKS
             .iter()
@@ -423,6 +448,7 @@ fn row(n: usize, forward: bool) -> Row {
         leaky: of("leaky1").map(|l1| (l1, best2("leaky2").map(|(s, _)| s))),
         naive: of("naive_inlined"),
         pinned: of("pinned_serial").zip(of("pinned_split")),
+        paired,
     }
 }
 
@@ -490,31 +516,34 @@ fn main() {
         );
     }
     println!(
-        "\n| op | n (f32) | serial / best | split / best | `Auto` / best | busy: serial / roofline, 1 thread | busy: split / roofline, 1 thread | busy: `Auto` / roofline, 1 thread |"
+        "\n| op | n (f32) | serial / best | split / best | `Auto` / best | `Auto` / better pinned, paired | busy: serial / roofline, 1 thread | busy: split / roofline, 1 thread | busy: `Auto` / roofline, 1 thread | busy: `Auto` / better pinned, paired |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let paired = |r: &Row| r.paired.map_or(String::new(), |x| format!("{x:.3}"));
     for (i, (q, b)) in quiet.iter().zip(&busy).enumerate() {
         let (op, n) = (ops[i / sizes.len()], sizes[i % sizes.len()]);
         let Some((s, p)) = q.pinned else { continue };
         let busy = b.as_ref().and_then(|b| b.pinned.map(|bp| (b, bp))).map_or(
-            String::from("| | | |"),
+            String::from("| | | | |"),
             |(b, (bs, bp))| {
                 let r = b.roofline1;
                 format!(
-                    "| {:.2} | {:.2} | {:.2} |",
+                    "| {:.2} | {:.2} | {:.2} | {} |",
                     bs / r,
                     bp / r,
-                    b.dispatched / r
+                    b.dispatched / r,
+                    paired(b)
                 )
             },
         );
         let best = r_best(q);
         println!(
-            "| {op} | {} | {:.2} | {:.2} | {:.2} {busy}",
+            "| {op} | {} | {:.2} | {:.2} | {:.2} | {} {busy}",
             human(n),
             s / best,
             p / best,
-            q.dispatched / best
+            q.dispatched / best,
+            paired(q)
         );
     }
     println!(
