@@ -18,11 +18,15 @@
 //! pinned (`Parallelism::Serial` and `Parallel`) in the same rounds; the second
 //! table sets `Auto` beside them: a row where neither mode comes within 1.10x
 //! of the rooflines is not the policy's to fix. Its `paired` columns are the
-//! policy's own cost: the median over the rounds of `Auto`'s sample divided by
-//! the better pinned mode's in the same round. Time drifts between rounds (a
-//! variant's samples within one row spanned 0.4-1.4 ms at 4 Mi, busy), and
-//! the ratio of two medians carries that drift (±0.05-0.10 there), the ratio
-//! of samples taken a few milliseconds apart much less of it.
+//! policy's own cost: `Auto`'s sample divided by the better pinned mode's in
+//! the same round, the median over the rounds (a typical round) and the mean
+//! (which also counts the rounds that held a look, a switch or a settling run,
+//! and noise). Time drifts between rounds (a variant's samples within one row
+//! spanned 0.4-1.4 ms at 4 Mi, busy), and the ratio of two medians carries
+//! that drift (±0.05-0.10 there), the ratio of samples taken a few
+//! milliseconds apart much less of it: in eight debug traces of the quiet 4 Mi
+//! rows, the same calls paired this way (`Auto`'s rounds of splits only,
+//! against `Parallel` pinned) had medians of 0.96-1.03.
 //! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes.
 //!
 //! **Why interleaved.** On a shared 2-vCPU machine the speed of memory and of
@@ -294,9 +298,9 @@ struct Row {
     /// The two modes `Auto` chooses between, pinned (`Serial`, `Parallel`),
     /// where `Auto` adapts.
     pinned: Option<(f64, f64)>,
-    /// Where `Auto` adapts: the median over rounds of `Auto`'s sample divided
-    /// by that of the better pinned mode in the same round.
-    paired: Option<f64>,
+    /// Where `Auto` adapts: the median and the mean over rounds of `Auto`'s
+    /// sample divided by that of the better pinned mode in the same round.
+    paired: Option<(f64, f64)>,
 }
 
 /// `n` elements of `data(n, seed)` starting `offset` bytes (a multiple of 64)
@@ -422,18 +426,19 @@ fn row(n: usize, forward: bool) -> Row {
     let index = |name: &str| variants.iter().position(|(v, _)| v == name);
     let of = |name: &str| index(name).map(|i| t[i]);
     // `Auto` against the better of its pinned modes (by median), round by
-    // round: the median of the ratios of samples taken within the same round.
+    // round: the median and the mean of the ratios of samples taken within
+    // the same round.
     let paired = index("pinned_serial")
         .zip(index("pinned_split"))
         .map(|(s, p)| {
             let better = if t[s] <= t[p] { s } else { p };
-            median(
-                samples[0]
-                    .iter()
-                    .zip(&samples[better])
-                    .map(|(a, b)| a / b)
-                    .collect(),
-            )
+            let ratios: Vec<f64> = samples[0]
+                .iter()
+                .zip(&samples[better])
+                .map(|(a, b)| a / b)
+                .collect();
+            let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+            (median(ratios), mean)
         });
     let best2 = |prefix: &str| {
         CHUNKS
@@ -516,10 +521,13 @@ fn main() {
         );
     }
     println!(
-        "\n| op | n (f32) | serial / best | split / best | `Auto` / best | `Auto` / better pinned, paired | busy: serial / roofline, 1 thread | busy: split / roofline, 1 thread | busy: `Auto` / roofline, 1 thread | busy: `Auto` / better pinned, paired |"
+        "\n| op | n (f32) | serial / best | split / best | `Auto` / best | `Auto` / better pinned, paired: median (mean) | busy: serial / roofline, 1 thread | busy: split / roofline, 1 thread | busy: `Auto` / roofline, 1 thread | busy: `Auto` / better pinned, paired: median (mean) |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    let paired = |r: &Row| r.paired.map_or(String::new(), |x| format!("{x:.3}"));
+    let paired = |r: &Row| {
+        r.paired
+            .map_or(String::new(), |(m, a)| format!("{m:.3} ({a:.3})"))
+    };
     for (i, (q, b)) in quiet.iter().zip(&busy).enumerate() {
         let (op, n) = (ops[i / sizes.len()], sizes[i % sizes.len()]);
         let Some((s, p)) = q.pinned else { continue };
