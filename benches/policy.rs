@@ -27,7 +27,8 @@
 //! milliseconds apart much less of it: in eight debug traces of the quiet 4 Mi
 //! rows, the same calls paired this way (`Auto`'s rounds of splits only,
 //! against `Parallel` pinned) had medians of 0.96-1.03.
-//! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes.
+//! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes;
+//! `LEAKY_RELU_BENCH_ROUNDS=310` makes every row ten times longer.
 //!
 //! **Why interleaved.** On a shared 2-vCPU machine the speed of memory and of
 //! the second core drifts by 25-40% within minutes, and criterion measures one
@@ -83,6 +84,16 @@ const ROUNDS: usize = 31;
 const SAMPLE: Duration = Duration::from_millis(2);
 /// Pause before each sample (see `measure`).
 const SETTLE: Duration = Duration::from_millis(2);
+
+/// `ROUNDS`, or `LEAKY_RELU_BENCH_ROUNDS` (longer rows show what `Auto` costs
+/// once it has learned, after the first second of a size's calls).
+fn rounds() -> usize {
+    std::env::var("LEAKY_RELU_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&r| r > 0)
+        .unwrap_or(ROUNDS)
+}
 
 fn sizes() -> Vec<usize> {
     match std::env::var("LEAKY_RELU_BENCH_SIZES") {
@@ -250,10 +261,11 @@ fn measure(variants: &mut [(String, Variant)], buf: &mut [f32], g: &mut [f32]) -
         fastest = fastest.min(start.elapsed() / calls);
     }
     let reps = (SAMPLE.as_nanos() / fastest.as_nanos().max(1)).clamp(1, 1 << 20) as u32;
-    let mut samples = vec![Vec::with_capacity(ROUNDS); variants.len()];
+    let rounds = rounds();
+    let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
     let mut order: Vec<usize> = (0..variants.len()).collect();
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds {
         // A fresh order every round (Fisher-Yates, seeded), so no variant
         // always follows the same one.
         for k in (1..order.len()).rev() {

@@ -188,7 +188,7 @@ const AUTO_CHUNK_BYTES: usize = 256 << 10;
 /// and from inside a rayon worker (a caller's pool), for each operation
 /// ([`Task::kind`]): a forward and a forward with its mask of the same bytes
 /// cost differently, and one's timings must not decide for the other
-/// (2 x 4 tables of 1160 bytes).
+/// (2 x 4 tables of 1256 bytes).
 #[cfg(feature = "rayon")]
 static LEARNED: [[crate::adapt::Table; Task::<'static, f32>::KINDS]; 2] = [const {
     [const { crate::adapt::Table::new(PAR_THRESHOLD_BYTES) }; Task::<'static, f32>::KINDS]
