@@ -84,13 +84,13 @@
 //! then `gap` of the class's call time after the last split: 32 ms after splits
 //! stopped paying (split had been the chosen mode for 32 ms of calls or more),
 //! doubled after each run that did not make split the chosen mode, or made it
-//! the chosen mode for less than that before serial took over again, up to 64
-//! s. That second case is two modes within noise of each other (another process
-//! on the second core): split wins a run by the margin and loses within a few
-//! calls. Counted as a win, it brought the first gap back each time: in a debug
-//! trace of the policy bench's busy forward 4 Mi row at ten times its length
-//! (split 1.03x serial pinned), 53 of `Auto`'s 310 samples held calls of a
-//! settling run; in a unit test of such a split, 216 runs in 20 s against 9
+//! the chosen mode for less than that before serial took over again, up to
+//! 64 s. That second case is two modes within noise of each other (another
+//! process on the second core): split wins a run by the margin and loses within
+//! a few calls. Counted as a win, it brought the first gap back each time: in a
+//! debug trace of the policy bench's busy forward 4 Mi row at ten times its
+//! length (split 1.03x serial pinned), 53 of `Auto`'s 310 samples held calls of
+//! a settling run; in a unit test of such a split, 216 runs in 20 s against 9
 //! now. Measured in that row (three alternated runs each way, 310 rounds),
 //! `Auto` over serial pinned, the median of the per-round ratios: 1.016-1.030
 //! now, 1.036-1.051 before; the bench's usual 31-round rows moved within noise
