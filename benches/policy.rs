@@ -5,28 +5,28 @@
 //! roofline (the same loop split by rayon's `par_chunks_mut` over the global
 //! pool in chunks of 16 Ki, 64 Ki and 256 Ki elements; the table takes the
 //! best), first on a quiet machine, then with a busy-loop process pinned to the
-//! last core. At 16 elements, also the naive loop inlined in the caller.
-//! From 4 Ki, also the operation itself as a plain loop in the widest vectors
+//! last core. At 16 elements, also the naive loop inlined in the caller. Above
+//! 16 elements, also the operation itself as a plain loop in the widest vectors
 //! (`leaky`: `max(x, c * x)`, one vector operation more than the roofline), on
 //! one thread and split as the roofline is: the floor under any kernel of this
-//! operation. The third table sets it against the roofline (what the
-//! operation itself costs over `x *= c`) and the dispatched call against it
-//! (what the crate adds).
+//! operation. The third table sets it against the roofline (what the operation
+//! itself costs over `x *= c`) and the dispatched call against it (what the
+//! crate adds).
 //!
 //! `cargo bench --bench policy` prints the Markdown tables of `docs/PERFORMANCE.md`.
 //! Where `Auto` adapts (from 1 MiB), the two modes it chooses between also run
 //! pinned (`Parallelism::Serial` and `Parallel`) in the same rounds; the second
 //! table sets `Auto` beside them: a row where neither mode comes within 1.10x
 //! of the rooflines is not the policy's to fix. Its `paired` columns are the
-//! policy's own cost: `Auto`'s sample divided by the better pinned mode's in
-//! the same round, the median over the rounds (a typical round) and the mean
-//! (which also counts the rounds that held a look, a switch or a settling run,
-//! and noise). Time drifts between rounds (a variant's samples within one row
-//! spanned 0.4-1.4 ms at 4 Mi, busy), and the ratio of two medians carries
-//! that drift (±0.05-0.10 there), the ratio of samples taken a few
-//! milliseconds apart much less of it: in eight debug traces of the quiet 4 Mi
-//! rows, the same calls paired this way (`Auto`'s rounds of splits only,
-//! against `Parallel` pinned) had medians of 0.96-1.03.
+//! policy's own cost: `Auto`'s sample divided by that of the better pinned mode
+//! (the lower median in the row) in the same round, the median over the rounds
+//! (a typical round) and the mean (which also counts the rounds that held a
+//! look, a switch or a settling run, and noise). Time drifts between rounds (a
+//! variant's samples within one row spanned 0.4-1.4 ms at 4 Mi, busy), and the
+//! ratio of two medians carries that drift (±0.05-0.10 there), the ratio of
+//! samples taken a few milliseconds apart much less of it: in eight debug
+//! traces of the quiet 4 Mi rows, the same calls paired this way (`Auto`'s
+//! rounds of splits only, against `Parallel` pinned) had medians of 0.96-1.03.
 //! `LEAKY_RELU_BENCH_SIZES=4096,1048576` restricts the sizes;
 //! `LEAKY_RELU_BENCH_ROUNDS=310` makes every row ten times longer.
 //!

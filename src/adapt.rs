@@ -112,7 +112,8 @@
 //! atomics; 2 x 4 tables of 24 classes x 52 bytes (1256 bytes with the
 //! table's fields), static. Concurrent calls
 //! update the same class without locks: a lost update only delays learning,
-//! or lengthens a settling run by a call per thread.
+//! lengthens a settling run by a call per thread, or doubles a gap once more
+//! (a thread's split call recorded after another's serial call took over).
 //!
 //! **Pools.** Calls from inside a rayon worker (a caller's own pool, nested in
 //! its tasks or not) learn in their own table, separate from calls that use
@@ -163,7 +164,9 @@ const SWITCH_MARGIN: u32 = 16;
 /// toward a faster one (at most 1/2).
 const SMOOTH_NS: u64 = 4_000_000;
 /// Calls of serial time (microseconds) before the first settling run after
-/// splitting stopped paying; doubled after each run that left serial chosen.
+/// splitting stopped paying; doubled after each run that left serial chosen,
+/// or after split was chosen for less than this before serial took over. Also
+/// how long split must stay chosen to have paid.
 const FIRST_GAP_US: u32 = 32_000;
 const MAX_GAP_US: u32 = 64_000_000;
 /// A settling run stops early, after this many calls, if split's estimate is
@@ -195,7 +198,8 @@ struct Class {
     /// The chosen mode (`Mode as u32`), which the other must beat by the margin.
     chosen: AtomicU32,
     /// Microseconds of calls split has run as the chosen mode since it last
-    /// became it (0 while serial is chosen).
+    /// became it, counted up to `FIRST_GAP_US`; reset when serial takes over
+    /// and when a settling run starts.
     paid: AtomicU32,
 }
 
@@ -344,6 +348,8 @@ impl Table {
             if left == 0 {
                 k.run_left.store(self.settle_us, Relaxed);
                 k.run_calls.store(0, Relaxed);
+                // A split that was chosen before this run has had its chance.
+                k.paid.store(0, Relaxed);
             }
             return Choice {
                 settle: true,
@@ -440,11 +446,12 @@ impl Table {
     /// noise of each other, as with another process on the second core), the
     /// gap doubles, as after a run that split did not win.
     fn scheduled(&self, k: &Class, mode: Mode, us: u32, spent: u32) {
-        let paid = k.paid.load(Relaxed);
         match mode {
             Mode::Split => {
-                let paid = paid.saturating_add(us);
-                k.paid.store(paid, Relaxed);
+                let mut paid = k.paid.load(Relaxed);
+                if paid < FIRST_GAP_US {
+                    paid = k.paid.fetch_add(us, Relaxed).saturating_add(us);
+                }
                 let mut gap = k.gap.load(Relaxed);
                 if paid >= FIRST_GAP_US && gap != FIRST_GAP_US {
                     gap = FIRST_GAP_US;
@@ -452,9 +459,11 @@ impl Table {
                 }
                 k.next_run.store(spent.wrapping_add(gap), Relaxed);
             }
-            Mode::Serial if paid != 0 => {
-                k.paid.store(0, Relaxed);
-                if paid < FIRST_GAP_US {
+            // One read on the serial calls that follow; the swap lets one
+            // thread alone act on the takeover.
+            Mode::Serial if k.paid.load(Relaxed) != 0 => {
+                let paid = k.paid.swap(0, Relaxed);
+                if paid != 0 && paid < FIRST_GAP_US {
                     let gap = k.gap.load(Relaxed).saturating_mul(2).min(MAX_GAP_US);
                     k.gap.store(gap, Relaxed);
                     k.next_run.store(spent.wrapping_add(gap), Relaxed);
@@ -468,8 +477,9 @@ impl Table {
     /// time is now `spent`: the run ends when its calls have taken
     /// `settle_us`, or after `HOPELESS_CALLS` calls if split's estimate is
     /// still over `HOPELESS` times serial's. After it, the next run is due
-    /// `gap` later: the first gap if split won (it is then the chosen mode),
-    /// else twice the last, up to `MAX_GAP_US`.
+    /// `gap` later: the same gap if split won (it is then the chosen mode,
+    /// and `scheduled` decides once it has paid or lost), else twice the
+    /// last, up to `MAX_GAP_US`.
     fn settled(&self, k: &Class, us: u32, spent: u32) {
         let left = k.run_left.load(Relaxed);
         if left == 0 {
@@ -932,6 +942,8 @@ mod tests {
         // whenever split was chosen at all).
         let t = Table::new(MIB);
         let (mut runs, mut starts, mut in_run, mut spent) = (0, Vec::new(), false, 0u64);
+        // Runs after which split was the chosen mode (at the next call).
+        let mut won = 0;
         for _ in 0..20_000 {
             let c = t.choose(4 * MIB);
             let ns = match (c.mode, c.settle) {
@@ -943,6 +955,9 @@ mod tests {
                 runs += 1;
                 starts.push(spent);
             }
+            if in_run && !c.settle && !c.explore && c.mode == Mode::Split {
+                won += 1;
+            }
             in_run = c.settle;
             spent += ns;
             t.record(c, 4 * MIB, ns);
@@ -953,6 +968,8 @@ mod tests {
         );
         let gaps: Vec<u64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
         assert!(gaps.windows(2).all(|g| g[1] > g[0]), "{gaps:?}");
+        // Split won the runs (this is not a split that never wins).
+        assert!(won + 1 >= runs, "split chosen after {won} of {runs} runs");
     }
 
     #[test]
