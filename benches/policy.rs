@@ -326,73 +326,66 @@ fn placed(store: &mut Vec<f32>, n: usize, offset: usize, seed: u64) -> &mut [f32
     buf
 }
 
+/// A plain loop as variants of a row: `{name}1` on one thread (`one`
+/// forward, `two` backward) and `{name}2_{chunk}` split by rayon's
+/// `par_chunks_mut` in each chunk of `CHUNKS` shorter than `n`. Generic, so
+/// that each closure calls its loop directly, as a closure written out would.
+fn simple_loops<'a, F, B>(
+    name: &str,
+    n: usize,
+    forward: bool,
+    xs: &'a [f32],
+    one: F,
+    two: B,
+) -> Vec<(String, Variant<'a>)>
+where
+    F: Fn(&mut [f32], f32) + Copy + Send + Sync + 'a,
+    B: Fn(&mut [f32], &[f32], f32) + Copy + Send + Sync + 'a,
+{
+    let mut variants: Vec<(String, Variant<'a>)> = vec![(
+        format!("{name}1"),
+        Box::new(
+            move |b, g, a| {
+                if forward { one(b, a) } else { two(g, xs, a) }
+            },
+        ),
+    )];
+    for chunk in CHUNKS.iter().copied().filter(|&c| c < n) {
+        variants.push((
+            format!("{name}2_{chunk}"),
+            Box::new(move |b, g, a| {
+                if forward {
+                    b.par_chunks_mut(chunk).for_each(|p| one(p, a));
+                } else {
+                    g.par_chunks_mut(chunk)
+                        .zip(xs.par_chunks(chunk))
+                        .for_each(|(p, q)| two(p, q, a));
+                }
+            }),
+        ));
+    }
+    variants
+}
+
 fn row(n: usize, forward: bool) -> Row {
     let (mut x_store, mut buf_store, mut g_store) = (Vec::new(), Vec::new(), Vec::new());
     let xs: &[f32] = placed(&mut x_store, n, 0, 1);
     let buf = placed(&mut buf_store, n, 1024, 1);
     let g = placed(&mut g_store, n, 2048, 2);
-    let mut variants: Vec<(String, Variant)> = vec![
-        (
-            "dispatched".into(),
-            Box::new(move |b, g, a| {
-                if forward {
-                    leaky_relu::forward(b, a);
-                } else {
-                    let _ = leaky_relu::backward(g, xs, a);
-                }
-            }),
-        ),
-        (
-            "roofline1".into(),
-            Box::new(move |b, g, a| {
-                if forward {
-                    scale(b, a)
-                } else {
-                    scale2(g, xs, a)
-                }
-            }),
-        ),
-    ];
-    for chunk in CHUNKS.iter().copied().filter(|&c| c < n) {
-        variants.push((
-            format!("roofline2_{chunk}"),
-            Box::new(move |b, g, a| {
-                if forward {
-                    b.par_chunks_mut(chunk).for_each(|p| scale(p, a));
-                } else {
-                    g.par_chunks_mut(chunk)
-                        .zip(xs.par_chunks(chunk))
-                        .for_each(|(p, q)| scale2(p, q, a));
-                }
-            }),
-        ));
-    }
+    let mut variants: Vec<(String, Variant)> = vec![(
+        "dispatched".into(),
+        Box::new(move |b, g, a| {
+            if forward {
+                leaky_relu::forward(b, a);
+            } else {
+                let _ = leaky_relu::backward(g, xs, a);
+            }
+        }),
+    )];
+    variants.extend(simple_loops("roofline", n, forward, xs, scale, scale2));
     // The operation's own loop, on one thread and split as the roofline is.
     if n > 16 {
-        variants.push((
-            "leaky1".into(),
-            Box::new(move |b, g, a| {
-                if forward {
-                    leaky(b, a)
-                } else {
-                    leaky2(g, xs, a)
-                }
-            }),
-        ));
-        for chunk in CHUNKS.iter().copied().filter(|&c| c < n) {
-            variants.push((
-                format!("leaky2_{chunk}"),
-                Box::new(move |b, g, a| {
-                    if forward {
-                        b.par_chunks_mut(chunk).for_each(|p| leaky(p, a));
-                    } else {
-                        g.par_chunks_mut(chunk)
-                            .zip(xs.par_chunks(chunk))
-                            .for_each(|(p, q)| leaky2(p, q, a));
-                    }
-                }),
-            ));
-        }
+        variants.extend(simple_loops("leaky", n, forward, xs, leaky, leaky2));
     }
     // Where `Auto` adapts: backward touches two buffers.
     if n * 4 * (if forward { 1 } else { 2 }) >= leaky_relu::PAR_THRESHOLD_BYTES {
